@@ -1,22 +1,389 @@
 """Strict YAML front matter: BOM, CRLF, YAML 1.2-like scalars, positions in file lines.
 
-INTERFACE (implemented by the front-matter helper; the rest of netzmd relies on it):
+`parse_document` never raises: every bad input becomes a `YamlProblem` with a 1-based
+file line (the opening `---` is line 1) and, where the parser knows it, a column.
+"""
 
-    decode(data: bytes) -> str
-        UTF-8 with optional BOM (BOM stripped). Raises UnicodeDecodeError if invalid.
+from __future__ import annotations
 
-    split_lines(text: str) -> list[str]
-        Physical lines without their line endings (LF or CRLF; a lone CR is not a break).
-        A final newline does not create an extra empty line.
+import bisect
+import datetime
+import math
+import re
+from dataclasses import dataclass, field
+from typing import Any
 
-    parse_document(text: str) -> Document
-        Document(fields, key_lines, body_start, problem)
-        - fields: dict[str, Any] top-level front matter ({} when none or on error)
-        - key_lines: dict[str, int] 1-based file line of each top-level key
-        - body_start: 1-based file line number of the first body line
-          (1 when there is no front matter; the line after the closing '---' otherwise;
-          for never-closed front matter: 1, i.e. the whole file is body)
-        - problem: YamlProblem(line, column, message) | None, line/column 1-based in the
-          file (the '---' line is line 1); column may be None.
+import frontmatter.default_handlers
+import yaml
+from yaml.events import (
+    AliasEvent,
+    DocumentStartEvent,
+    MappingEndEvent,
+    MappingStartEvent,
+    ScalarEvent,
+    SequenceEndEvent,
+    SequenceStartEvent,
+    StreamEndEvent,
+)
 
-    StrictYAMLHandler: a python-frontmatter handler using the same strict loader.
+try:
+    from yaml import CSafeLoader as _Loader
+except ImportError:  # PyYAML built without libyaml: same events, only slower
+    from yaml import SafeLoader as _Loader  # type: ignore[assignment]
+
+__all__ = [
+    "MAX_FRONT_MATTER",
+    "Document",
+    "StrictYAMLHandler",
+    "YamlProblem",
+    "decode",
+    "parse_document",
+    "parse_document_lines",
+    "split_lines",
+]
+
+MAX_FRONT_MATTER = 64 * 1024
+"""Largest front matter accepted, in UTF-8 bytes; no contact needs more."""
+
+_MAX_DEPTH = 100
+
+_DELIMITER = "---"
+_TERMINATORS = ("---", "...")
+_BOM = "\ufeff"
+
+_FORBIDDEN_NODE = "YAML anchors, aliases and tags are not allowed"
+
+_NULLS = frozenset({"", "~", "null", "Null", "NULL"})
+_NUMBER_START = frozenset("-+0123456789")
+_INT = re.compile(r"[-+]?(?:0|[1-9][0-9]*)")
+_FLOAT = re.compile(r"[-+]?[0-9]+\.[0-9]+(?:[eE][-+]?[0-9]+)?")
+_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
+
+# The characters YAML accepts (PyYAML's and libyaml's reader agree). Checking them
+# ourselves gives one message and a position in characters from both loaders, and
+# keeps lone surrogates (which cannot be encoded) away from the C parser.
+_NOT_YAML_CHAR = re.compile(
+    "[^\x09\x0a\x0d\x20-\x7e\x85\xa0-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]"
+)
+# YAML also breaks lines at these; our lines do not, so marks need remapping.
+_EXTRA_BREAK = re.compile("\r(?!\n)|[\x85\u2028\u2029]")
+
+
+@dataclass(frozen=True, slots=True)
+class YamlProblem:
+    """Why front matter was refused; line and column are 1-based in the file."""
+
+    line: int
+    column: int | None
+    message: str
+
+
+@dataclass(frozen=True, slots=True)
+class Document:
+    """A file's front matter fields and where its body starts."""
+
+    fields: dict[str, Any] = field(default_factory=dict)
+    key_lines: dict[str, int] = field(default_factory=dict)
+    body_start: int = 1
+    problem: YamlProblem | None = None
+
+
+class _Refused(Exception):
+    """Internal: carries a problem out of the event loop."""
+
+    def __init__(self, problem: YamlProblem) -> None:
+        super().__init__(problem.message)
+        self.problem = problem
+
+
+def decode(data: bytes) -> str:
+    """Decode UTF-8, dropping a leading BOM; raises UnicodeDecodeError when invalid."""
+    return data.decode("utf-8-sig")
+
+
+def split_lines(text: str) -> list[str]:
+    """Physical lines without their endings (LF or CRLF; a lone CR is not a break)."""
+    if "\r" in text:
+        text = text.replace("\r\n", "\n")
+    lines = text.split("\n")
+    if not lines[-1]:
+        # A final newline ends the last line rather than starting an empty one.
+        lines.pop()
+    return lines
+
+
+def parse_document(text: str) -> Document:
+    """Parse a whole file's text; see `parse_document_lines`."""
+    # Most notes have no front matter: answer without splitting the file.
+    if not text.startswith(_DELIMITER) and not text.startswith(_BOM + _DELIMITER):
+        return Document()
+    return parse_document_lines(split_lines(text))
+
+
+def parse_document_lines(lines: list[str]) -> Document:
+    """Parse front matter from a file's physical lines (as `split_lines` returns them)."""
+    if not lines or (lines[0] != _DELIMITER and lines[0] != _BOM + _DELIMITER):
+        return Document()
+    close = _closing_line_index(lines)
+    if close is None:
+        return Document(problem=YamlProblem(1, None, "front matter is never closed"))
+    body_start = close + 2
+    if close == 1:
+        return Document(body_start=body_start)
+    fields, key_lines, problem = _load_yaml("\n".join(lines[1:close]) + "\n", first_line=2)
+    if problem is not None:
+        return Document(body_start=body_start, problem=problem)
+    return Document(fields, key_lines, body_start)
+
+
+def _closing_line_index(lines: list[str]) -> int | None:
+    """0-based index of the line that ends the front matter, if any."""
+    found: int | None = None
+    for terminator in _TERMINATORS:
+        # list.index runs in C, which matters when a long file never closes.
+        try:
+            index = lines.index(terminator, 1)
+        except ValueError:
+            continue
+        if found is None or index < found:
+            found = index
+    return found
+
+
+def _load_yaml(
+    text: str, first_line: int
+) -> tuple[dict[str, Any], dict[str, int], YamlProblem | None]:
+    """Load front matter YAML whose first line is file line `first_line`."""
+    if len(text) > MAX_FRONT_MATTER:
+        return {}, {}, _too_large(len(text.encode("utf-8", "surrogatepass")))
+    bad = _NOT_YAML_CHAR.search(text)
+    if bad is not None:
+        line, column = _offset_position(text, bad.start(), first_line)
+        message = f"character U+{ord(bad.group()):04X} is not allowed in YAML"
+        return {}, {}, YamlProblem(line, column, message)
+    data = text.encode("utf-8")
+    if len(data) > MAX_FRONT_MATTER:
+        return {}, {}, _too_large(len(data))
+    marks = _Marks(text, first_line)
+    try:
+        fields, key_lines = _build(data, marks)
+    except _Refused as refused:
+        return {}, {}, refused.problem
+    except yaml.MarkedYAMLError as exc:
+        where = marks.position(exc.problem_mark or exc.context_mark)
+        message = exc.problem or exc.context or "invalid YAML"
+        return {}, {}, YamlProblem(*where, message)
+    except yaml.YAMLError as exc:
+        return {}, {}, YamlProblem(marks.opening_line, None, f"invalid YAML: {exc}")
+    except Exception as exc:
+        # The parser is C code fed whatever is in the vault; one odd file must
+        # become a finding, never stop a run over thousands of notes.
+        message = f"front matter could not be read: {exc}"
+        return {}, {}, YamlProblem(marks.opening_line, None, message)
+    return fields, key_lines, None
+
+
+def _too_large(size: int) -> YamlProblem:
+    return YamlProblem(
+        1, None, f"front matter is {size} bytes, more than the {MAX_FRONT_MATTER} allowed"
+    )
+
+
+def _offset_position(text: str, offset: int, first_line: int) -> tuple[int, int]:
+    """File line and column of a character offset into `text`."""
+    line_start = text.rfind("\n", 0, offset) + 1
+    return first_line + text.count("\n", 0, line_start), offset - line_start + 1
+
+
+class _Marks:
+    """Turns parser marks (0-based, in the YAML text) into 1-based file positions."""
+
+    __slots__ = ("_first_line", "_last_line", "_line_starts", "_text", "opening_line")
+
+    def __init__(self, text: str, first_line: int) -> None:
+        self._text = text
+        self._first_line = first_line
+        # The `---` line, for problems the parser cannot place.
+        self.opening_line = max(first_line - 1, 1)
+        # The line after the YAML text: the closing delimiter, where end-of-stream
+        # problems are noticed.
+        self._last_line = first_line + text.count("\n")
+        self._line_starts: list[int] | None = None
+        if _EXTRA_BREAK.search(text):
+            self._line_starts = [0, *(m.end() for m in re.finditer("\n", text))]
+
+    def position(self, mark: Any) -> tuple[int, int | None]:
+        if mark is None:
+            return self.opening_line, None
+        line: int
+        column: int
+        if self._line_starts is None:
+            line, column = self._first_line + mark.line, mark.column + 1
+        else:
+            # YAML counted breaks that are not line ends for us: recount from the
+            # character offset, which both loaders report in characters.
+            offset = min(max(mark.index, 0), len(self._text))
+            index = bisect.bisect_right(self._line_starts, offset) - 1
+            line = self._first_line + index
+            column = offset - self._line_starts[index] + 1
+        return min(line, self._last_line), column
+
+    def problem(self, mark: Any, message: str) -> _Refused:
+        line, column = self.position(mark)
+        return _Refused(YamlProblem(line, column, message))
+
+
+def _build(data: bytes, marks: _Marks) -> tuple[dict[str, Any], dict[str, int]]:
+    """Build the top-level mapping from the event stream, refusing what we don't allow.
+
+    Working from events (not nodes) keeps depth under our control, without recursion,
+    and lets us see anchors, tags and duplicate keys before anything is constructed.
+    """
+    loader = _Loader(data)
+    try:
+        get_event = loader.get_event
+        root: dict[str, Any] = {}
+        key_lines: dict[str, int] = {}
+        # containers[i] is a dict or list being filled; keys[i] the key whose value
+        # comes next in that dict (None while a key is expected).
+        containers: list[Any] = []
+        keys: list[str | None] = []
+        documents = 0
+        while True:
+            # Dispatch on the exact type: cheaper than isinstance chains, and these
+            # classes are never subclassed by the parser.
+            event: Any = get_event()
+            kind = type(event)
+            if kind is ScalarEvent:
+                if event.anchor is not None or event.tag is not None:
+                    raise marks.problem(event.start_mark, _FORBIDDEN_NODE)
+                if not containers:
+                    value = _scalar(event)
+                    if value is not None:
+                        raise marks.problem(event.start_mark, _not_a_mapping(value))
+                    continue
+                container = containers[-1]
+                if type(container) is list:
+                    container.append(_scalar(event))
+                    continue
+                key = keys[-1]
+                if key is not None:
+                    container[key] = _scalar(event)
+                    keys[-1] = None
+                    continue
+                # Keys are the text as written: `2024:` and `on:` stay "2024" and "on".
+                key = event.value
+                if key in container:
+                    raise marks.problem(event.start_mark, f"duplicate key {key!r}")
+                if len(containers) == 1:
+                    key_lines[key] = marks.position(event.start_mark)[0]
+                keys[-1] = key
+            elif kind is MappingStartEvent or kind is SequenceStartEvent:
+                if event.anchor is not None or event.tag is not None:
+                    raise marks.problem(event.start_mark, _FORBIDDEN_NODE)
+                new: dict[str, Any] | list[Any]
+                if not containers:
+                    if kind is SequenceStartEvent:
+                        raise marks.problem(event.start_mark, _not_a_mapping([]))
+                    new = root
+                else:
+                    if len(containers) >= _MAX_DEPTH:
+                        message = f"front matter is nested deeper than {_MAX_DEPTH} levels"
+                        raise marks.problem(event.start_mark, message)
+                    new = {} if kind is MappingStartEvent else []
+                    parent = containers[-1]
+                    if type(parent) is list:
+                        parent.append(new)
+                    else:
+                        key = keys[-1]
+                        if key is None:
+                            message = "a key must be text, not a list or mapping"
+                            raise marks.problem(event.start_mark, message)
+                        parent[key] = new
+                        keys[-1] = None
+                containers.append(new)
+                keys.append(None)
+            elif kind is MappingEndEvent or kind is SequenceEndEvent:
+                containers.pop()
+                keys.pop()
+            elif kind is AliasEvent:
+                raise marks.problem(event.start_mark, _FORBIDDEN_NODE)
+            elif kind is DocumentStartEvent:
+                documents += 1
+                if documents > 1:
+                    message = "front matter holds more than one YAML document"
+                    raise marks.problem(event.start_mark, message)
+            elif kind is StreamEndEvent:
+                return root, key_lines
+    finally:
+        loader.dispose()
+
+
+def _scalar(event: Any) -> Any:
+    """The value of a scalar event: plain scalars are resolved, quoted ones are text."""
+    value: str = event.value
+    if event.style:
+        return value
+    return _plain_scalar(value)
+
+
+def _plain_scalar(value: str) -> Any:
+    """Resolve an unquoted scalar the YAML 1.2 way, so user data survives.
+
+    Leading-zero numbers (phone numbers, postcodes), times like 12:30 and
+    yes/no/on/off stay text; impossible dates stay text too.
+    """
+    if value in _NULLS:
+        return None
+    if value[0] in _NUMBER_START:
+        try:
+            if _INT.fullmatch(value):
+                return int(value)
+            if _FLOAT.fullmatch(value):
+                number = float(value)
+                return number if math.isfinite(number) else value
+            if _DATE.fullmatch(value):
+                return datetime.date(int(value[:4]), int(value[5:7]), int(value[8:]))
+        except ValueError:
+            # Out-of-range dates and integers too long to convert stay text.
+            return value
+        return value
+    if len(value) in (4, 5):
+        lowered = value.lower()
+        if lowered == "true":
+            return True
+        if lowered == "false":
+            return False
+    return value
+
+
+def _not_a_mapping(value: Any) -> str:
+    if isinstance(value, list):
+        found = "a list"
+    elif isinstance(value, bool):
+        found = "true/false"
+    elif isinstance(value, int | float):
+        found = "a number"
+    elif isinstance(value, datetime.date):
+        found = "a date"
+    else:
+        found = "text"
+    return f"front matter must be a mapping of keys to values, not {found}"
+
+
+class StrictYAMLHandler(frontmatter.default_handlers.YAMLHandler):
+    """python-frontmatter handler with netzmd's strict loader.
+
+    `load` raises `yaml.MarkedYAMLError` for refused front matter; lines count
+    from the opening `---` as line 1, as python-frontmatter passes the text after it.
+    """
+
+    def load(self, fm: str, **kwargs: object) -> dict[str, Any]:
+        """Parse front matter text; keyword arguments (such as `Loader`) are ignored."""
+        fields, _, problem = _load_yaml(fm, first_line=1)
+        if problem is not None:
+            mark = yaml.Mark(
+                "<front matter>", 0, problem.line - 1, (problem.column or 1) - 1, None, 0
+            )
+            raise yaml.MarkedYAMLError(problem=problem.message, problem_mark=mark)
+        return fields
