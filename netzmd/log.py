@@ -1,3 +1,403 @@
-"""The log grammar: one list item in, an Entry / OpenTask / BadDate (or nothing) out.
+"""The log grammar (SPEC 2.4): one list item in, an Entry / OpenTask / BadDate (or nothing) out.
 
-INTERFACE (implemented by the log-grammar helper).
+Pure functions over text: no I/O, no clock, and nothing raises for any input. `parse_body`
+walks a note's body, skips fenced code and HTML comments, and also collects the lines that
+link notes without being entries (`LinkLine`), which dated notes count as touches.
+"""
+
+from __future__ import annotations
+
+import datetime
+import re
+import unicodedata
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+
+__all__ = [
+    "DEFAULT_VOCABULARY",
+    "BadDate",
+    "Body",
+    "Entry",
+    "LinkLine",
+    "OpenTask",
+    "Vocabulary",
+    "classify",
+    "find_links",
+    "find_tags",
+    "fold",
+    "parse_body",
+    "parse_line",
+]
+
+
+def fold(text: str) -> str:
+    """Case- and normalisation-insensitive key: NFC, casefold, NFC again.
+
+    The second NFC keeps the result composed (casefold can decompose, e.g. 'ǰ'), so that
+    fold(fold(x)) == fold(x).
+    """
+    if text.isascii():
+        return text.lower()
+    return unicodedata.normalize("NFC", unicodedata.normalize("NFC", text).casefold())
+
+
+@dataclass(frozen=True, slots=True)
+class Entry:
+    """A dated list item: an interaction (also a done task `- [x]`)."""
+
+    line: int
+    date: datetime.date
+    kind: str | None
+    text: str
+    tags: tuple[str, ...]
+    links: tuple[str, ...]
+    done_task: bool
+
+
+@dataclass(frozen=True, slots=True)
+class OpenTask:
+    """A `- [ ]` planned step; `due` is None when it has no date (the caller ignores it)."""
+
+    line: int
+    due: datetime.date | None
+    text: str
+    tags: tuple[str, ...]
+    links: tuple[str, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class LinkLine:
+    """A line that links notes but is not an entry or task (SPEC 2.4, rule 3)."""
+
+    line: int
+    kind: str | None
+    tags: tuple[str, ...]
+    links: tuple[str, ...]
+    text: str
+
+
+@dataclass(frozen=True, slots=True)
+class BadDate:
+    """A list item whose date is date-shaped but not a real date; `token` is that date text."""
+
+    line: int
+    token: str
+
+
+@dataclass(frozen=True, slots=True)
+class Body:
+    """Everything the grammar finds in a note body, each in file-line order."""
+
+    entries: tuple[Entry, ...]
+    tasks: tuple[OpenTask, ...]
+    link_lines: tuple[LinkLine, ...]
+    bad_dates: tuple[BadDate, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class Vocabulary:
+    """Words (kinds and tags) that mark direction and flags; stored folded, without '#'."""
+
+    give: frozenset[str]
+    take: frozenset[str]
+    mutual: frozenset[str]
+    personal: frozenset[str]
+    career: frozenset[str]
+
+    def __post_init__(self) -> None:
+        # Folding here keeps classify() cheap and makes `Vocabulary({"Gave"}, ...)` and
+        # config words written as tags (`"#geben"`) match as a user would expect.
+        for name in ("give", "take", "mutual", "personal", "career"):
+            words: frozenset[str] = getattr(self, name)
+            object.__setattr__(self, name, frozenset(fold(w).lstrip("#") for w in words))
+
+
+DEFAULT_VOCABULARY = Vocabulary(
+    give=frozenset({"gave", "give", "geben", "gegeben", "gab"}),
+    take=frozenset(
+        {"took", "take", "asked", "ask", "nehmen", "genommen", "erhalten", "bekommen", "gebeten"}
+    ),
+    mutual=frozenset({"mutual", "exchange", "austausch", "gegenseitig"}),
+    personal=frozenset({"personal", "persönlich", "privat"}),
+    career=frozenset({"career", "karriere"}),
+)
+
+
+# [0-9], not \d: \d also matches other scripts' digits, which int() would turn into dates.
+_HEAD = re.compile(
+    r"""
+    [ \t]*[-*+][ \t]+
+    (?:\[(?P<box>[ xX])\](?:[ \t]+|\Z))?
+    (?:
+        (?:
+            (?P<iso>(?P<iy>[0-9]{4})-(?P<im>[0-9]{2})-(?P<id>[0-9]{2}))
+          | (?P<de>(?P<dd>[0-9]{1,2})\.(?P<dm>[0-9]{1,2})\.(?P<dy>[0-9]{4}))
+          | (?P<wl>\[\[(?P<wy>[0-9]{4})-(?P<wm>[0-9]{2})-(?P<wd>[0-9]{2})(?:[|\#][^\[\]]*)?\]\])
+        )
+        (?=[\s:]|\Z)
+    )?
+    """,
+    re.VERBOSE,
+)
+# The kind word must start with a letter so that a time (`12:30`) is never a kind, and be
+# followed by whitespace so that a URL scheme (`https://`) is not one either.
+_KIND = re.compile(r"[ \t]*(?:(?P<kind>[^\W\d_][\w-]*):(?=\s|\Z))?")
+_LINK_PREFIX = re.compile(
+    r"[ \t]*(?:[-*+][ \t]+(?:\[[ xX]\](?:[ \t]+|\Z))?)?(?:(?P<kind>[^\W\d_][\w-]*):(?=\s|\Z))?"
+)
+# Tasks plugin markers; the emoji may carry a variation selector (U+FE0F).
+_MARKER_DATE = r"\uFE0F?[ \t]*(?P<y>[0-9]{4})-(?P<m>[0-9]{2})-(?P<d>[0-9]{2})(?![0-9])"
+_DUE = re.compile("\U0001f4c5" + _MARKER_DATE)
+_DONE = re.compile("\u2705" + _MARKER_DATE)
+
+# Groups: the embed mark, and the target (the text before any `|alias` or `#heading`).
+_WIKILINK = re.compile(r"(!?)\[\[([^\[\]|#]*)[^\[\]]*\]\]")
+_URL = re.compile(r"[A-Za-z][A-Za-z0-9+.-]*://\S*")
+# A tag starts after whitespace, the line start or `(,;` — so `C#`, `&#39;`, `x/#y` are not tags.
+# Wiki links and Markdown link targets are matched too, and so skipped in the same pass:
+# a '#' inside them is an anchor, not a tag. Leading with one character class lets the
+# regex engine jump from candidate to candidate, which matters on every log line.
+_TAG = re.compile(
+    r"[\[\]#](?:(?<=\[)\[[^\[\]]*\]\]|(?<=\])\([^)\s]*\)|(?<=#)(?<![^\s(,;]#)([\w/-]+))"
+)
+
+_FENCE_OPEN = re.compile(r" {0,3}(?P<fence>`{3,}(?=[^`]*\Z)|~{3,})")
+_FENCE_CLOSE = re.compile(r" {0,3}(?P<fence>`{3,}|~{3,})\s*\Z")
+_QUOTE = re.compile(r"\s*>")
+
+_ITEM_START = frozenset(" \t-*+")
+
+
+def _make_date(year: str, month: str, day: str) -> datetime.date | None:
+    try:
+        return datetime.date(int(year), int(month), int(day))
+    except ValueError:
+        return None
+
+
+def _marker_date(pattern: re.Pattern[str], text: str) -> tuple[datetime.date | None, str | None]:
+    """The first Tasks-plugin date after a marker: (date, None), (None, bad token) or nothing."""
+    found = pattern.search(text)
+    if found is None:
+        return None, None
+    year, month, day = found.group("y", "m", "d")
+    date = _make_date(year, month, day)
+    if date is None:
+        return None, f"{year}-{month}-{day}"
+    return date, None
+
+
+def _leading_date(head: re.Match[str]) -> tuple[datetime.date | None, str | None]:
+    """The item's leading date: (date, token), (None, token) if not a real date, or nothing."""
+    # One groups() call instead of a dozen group() calls: this runs for every log line.
+    _, iso, iy, im, id_, de, dd, dm, dy, wl, wy, wm, wd = head.groups()
+    if iso is not None:
+        return _make_date(iy, im, id_), iso
+    if de is not None:
+        return _make_date(dy, dm, dd), de
+    if wl is not None:
+        return _make_date(wy, wm, wd), f"{wy}-{wm}-{wd}"
+    return None, None
+
+
+def find_links(text: str) -> tuple[str, ...]:
+    """Wiki-link targets in order, unique: `[[Target#heading|alias]]` gives "Target".
+
+    Embeds (`![[...]]`) and links to a heading of the same note (`[[#h]]`) are left out.
+    """
+    if "[[" not in text:
+        return ()
+    targets: list[str] = []
+    for embed, target in _WIKILINK.findall(text):
+        if embed:
+            continue
+        # A `\|` is how a link's alias is written inside a Markdown table.
+        target = target.rstrip("\\").strip()
+        if target and target not in targets:
+            targets.append(target)
+    return tuple(targets)
+
+
+def find_tags(text: str) -> tuple[str, ...]:
+    """`#tags` in order, unique, folded, without '#'; all-digit words (`#1`) are not tags."""
+    if "#" not in text:
+        return ()
+    if "://" in text:
+        # A '#' in a URL is a fragment, not a tag.
+        text = _URL.sub(" ", text)
+    if not text.isascii():
+        # \w does not match combining marks, so a decomposed umlaut would cut a tag short.
+        text = unicodedata.normalize("NFC", text)
+    tags: list[str] = []
+    for tag in _TAG.findall(text):
+        if not tag or tag.isdigit():
+            continue
+        tag = fold(tag)
+        if tag not in tags:
+            tags.append(tag)
+    return tuple(tags)
+
+
+def parse_line(text: str, line: int = 1) -> Entry | OpenTask | BadDate | None:
+    """One line (outside code and comments) as an entry, an open task, a bad date, or None."""
+    if not text or text[0] not in _ITEM_START:
+        return None
+    head = _HEAD.match(text)
+    if head is None:
+        return None
+    box = head.group("box")
+    date, token = _leading_date(head)
+    if token is not None and date is None:
+        return BadDate(line, token)
+    pos = head.end()
+    if token is not None and text.startswith(":", pos):
+        pos += 1
+
+    if box == " ":
+        rest = text[pos:].strip()
+        if date is None:
+            date, bad = _marker_date(_DUE, rest)
+            if bad is not None:
+                return BadDate(line, bad)
+        return OpenTask(line, date, rest, find_tags(rest), find_links(rest))
+
+    done_task = box is not None
+    if date is None:
+        if not done_task:
+            return None
+        # A done task without a leading date is dated by the Tasks plugin's done date,
+        # else its due date; one that is present but not a real date is reported.
+        rest = text[pos:]
+        date, bad = _marker_date(_DONE, rest)
+        if date is None and bad is None:
+            date, bad = _marker_date(_DUE, rest)
+        if bad is not None:
+            return BadDate(line, bad)
+        if date is None:
+            return None
+
+    kind_match = _KIND.match(text, pos)
+    # _KIND can match the empty string, so it always matches; the check is for mypy.
+    if kind_match is None:  # pragma: no cover
+        return None
+    rest = text[kind_match.end() :].strip()
+    return Entry(
+        line,
+        date,
+        kind_match.group("kind"),
+        rest,
+        find_tags(rest),
+        find_links(rest),
+        done_task,
+    )
+
+
+def _strip_comments(text: str, in_comment: bool) -> tuple[str, bool]:
+    """The text of a line outside HTML comments, and whether a comment is still open after it."""
+    pieces: list[str] = []
+    pos = 0
+    while True:
+        if in_comment:
+            end = text.find("-->", pos)
+            if end < 0:
+                return "".join(pieces), True
+            pos = end + 3
+            in_comment = False
+        start = text.find("<!--", pos)
+        if start < 0:
+            pieces.append(text[pos:])
+            return "".join(pieces), False
+        pieces.append(text[pos:start])
+        # Searching from the opener's own dashes lets `<!-->` and `<!--->` close at once, as
+        # in CommonMark.
+        pos = start + 2
+        in_comment = True
+
+
+def _link_line(text: str, line: int) -> LinkLine | None:
+    if _QUOTE.match(text):
+        return None
+    links = find_links(text)
+    if not links:
+        return None
+    prefix = _LINK_PREFIX.match(text)
+    if prefix is None:  # pragma: no cover - the pattern matches the empty string
+        return None
+    return LinkLine(
+        line, prefix.group("kind"), find_tags(text), links, text[prefix.end() :].strip()
+    )
+
+
+def parse_body(lines: Sequence[str], first_line: int = 1) -> Body:
+    """Entries, open tasks, link lines and bad dates of a note body.
+
+    `lines` have no line endings; `first_line` is the file line number of `lines[0]`.
+    Lines inside fenced code blocks and HTML comments are skipped.
+    """
+    entries: list[Entry] = []
+    tasks: list[OpenTask] = []
+    link_lines: list[LinkLine] = []
+    bad_dates: list[BadDate] = []
+    fence_char = ""
+    fence_len = 0
+    in_comment = False
+    for number, raw in enumerate(lines, first_line):
+        if fence_len:
+            if fence_char in raw:
+                close = _FENCE_CLOSE.match(raw)
+                if close is not None:
+                    fence = close.group("fence")
+                    if fence[0] == fence_char and len(fence) >= fence_len:
+                        fence_len = 0
+            continue
+        if not in_comment and ("`" in raw or "~" in raw):
+            opened = _FENCE_OPEN.match(raw)
+            if opened is not None:
+                fence = opened.group("fence")
+                fence_char, fence_len = fence[0], len(fence)
+                continue
+        text = raw
+        if in_comment or "<!--" in raw:
+            text, in_comment = _strip_comments(raw, in_comment)
+        result = parse_line(text, number)
+        if result is None:
+            if "[[" in text:
+                link_line = _link_line(text, number)
+                if link_line is not None:
+                    link_lines.append(link_line)
+        elif isinstance(result, Entry):
+            entries.append(result)
+        elif isinstance(result, OpenTask):
+            tasks.append(result)
+        else:
+            bad_dates.append(result)
+    return Body(tuple(entries), tuple(tasks), tuple(link_lines), tuple(bad_dates))
+
+
+def classify(
+    kind: str | None, tags: Iterable[str], vocabulary: Vocabulary = DEFAULT_VOCABULARY
+) -> tuple[str, bool, bool]:
+    """(direction, personal, career) from the kind word and the tags.
+
+    direction is "mutual" for a mutual word or for both a give and a take word, else
+    "give", "take", or "touch" when no word matches.
+    """
+    words = [fold(tag) for tag in tags]
+    if kind:
+        words.append(fold(kind))
+    give = take = mutual = personal = career = False
+    for word in words:
+        give = give or word in vocabulary.give
+        take = take or word in vocabulary.take
+        mutual = mutual or word in vocabulary.mutual
+        personal = personal or word in vocabulary.personal
+        career = career or word in vocabulary.career
+    if mutual or (give and take):
+        direction = "mutual"
+    elif give:
+        direction = "give"
+    elif take:
+        direction = "take"
+    else:
+        direction = "touch"
+    return direction, personal, career
