@@ -1,0 +1,116 @@
+"""Per-contact figures, computed once and shared by rules, list, show, digest and export."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from netzmd.model import Contact, Interaction
+
+
+def in_window(date: dt.date, today: dt.date, days: int) -> bool:
+    """SPEC 2.6: d is in the last N days when 0 <= today - d < N."""
+    return 0 <= (today - date).days < days
+
+
+def done(contact: Contact, today: dt.date) -> tuple[Interaction, ...]:
+    """Interactions that have happened (dated on or before today)."""
+    return tuple(i for i in contact.interactions if i.date <= today)
+
+
+@dataclass(frozen=True, slots=True)
+class Figures:
+    cadence_days: int | None
+    last: dt.date | None
+    days_since: int | None
+    due: dt.date | None
+    overdue: bool
+    interactions: int
+    gives: int
+    takes: int
+    mutual: int
+    personal: int
+    career: int
+
+    @property
+    def balance(self) -> int:
+        """Gives minus takes in the window: negative means I take more than I give."""
+        return self.gives - self.takes
+
+
+def figures(contact: Contact, today: dt.date, window_days: int) -> Figures:
+    past = done(contact, today)
+    last = past[-1].date if past else None
+    days_since = (today - last).days if last else None
+    cadence = contact.cadence_days
+    if cadence is None:
+        due = None
+    elif last is None:
+        due = today
+    else:
+        due = last + dt.timedelta(days=cadence)
+    overdue = (
+        contact.active
+        and cadence is not None
+        and not contact.snoozed(today)
+        and (days_since is None or days_since > cadence)
+    )
+    window = [i for i in past if in_window(i.date, today, window_days)]
+    return Figures(
+        cadence_days=cadence,
+        last=last,
+        days_since=days_since,
+        due=due,
+        overdue=overdue,
+        interactions=len(window),
+        gives=sum(1 for i in window if i.direction == "give"),
+        takes=sum(1 for i in window if i.direction == "take"),
+        mutual=sum(1 for i in window if i.direction == "mutual"),
+        personal=sum(1 for i in window if i.personal),
+        career=sum(1 for i in window if i.career),
+    )
+
+
+def _iso(value: dt.date | None) -> str | None:
+    return value.isoformat() if value else None
+
+
+def contact_row(contact: Contact, today: dt.date, window_days: int) -> dict[str, object]:
+    """The `list --format json` record of SPEC 4.1 (dates as date objects)."""
+    fig = figures(contact, today, window_days)
+    return {
+        "name": contact.name,
+        "path": contact.path,
+        "circle": contact.circle,
+        "cadence_days": fig.cadence_days,
+        "last": fig.last,
+        "days_since": fig.days_since,
+        "due": fig.due,
+        "overdue": fig.overdue,
+        "interactions": fig.interactions,
+        "gives": fig.gives,
+        "takes": fig.takes,
+        "mutual": fig.mutual,
+        "personal": fig.personal,
+        "career": fig.career,
+        "tags": list(contact.tags),
+        "goals": list(contact.goals),
+    }
+
+
+def _jsonable(value: object) -> object:
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    if isinstance(value, dict):
+        return {str(k): _jsonable(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_jsonable(v) for v in value]
+    return value
+
+
+def export_record(contact: Contact, today: dt.date, window_days: int) -> dict[str, object]:
+    """`export json`: the list record plus the front matter and every interaction."""
+    record = contact_row(contact, today, window_days)
+    record["fields"] = _jsonable(contact.fields)
+    record["interactions_all"] = [i.as_json() for i in contact.interactions]
+    return record
