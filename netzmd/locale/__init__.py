@@ -23,8 +23,14 @@ _PLURAL = re.compile(r"\{(\w+)\|([^|{}]*)\|([^|{}]*)\}")
 
 @cache
 def catalogue(lang: str) -> dict[str, dict[str, str]]:
-    text = resources.files("netzmd.locale").joinpath(f"{lang}.toml").read_text("utf-8")
-    return tomllib.loads(text)
+    """All `locale/<lang>/*.toml` files merged; one file per feature keeps edits apart."""
+    merged: dict[str, dict[str, str]] = {}
+    folder = resources.files("netzmd.locale").joinpath(lang)
+    for item in sorted(folder.iterdir(), key=lambda i: i.name):
+        if item.name.endswith(".toml"):
+            for section, entries in tomllib.loads(item.read_text("utf-8")).items():
+                merged.setdefault(section, {}).update(entries)
+    return merged
 
 
 def detect_lang(explicit: str | None = None, configured: str | None = None) -> str:
