@@ -24,6 +24,7 @@ def test_levels_from_config_and_off(tmp_path: Path) -> None:
         encoding="utf-8",
     )
     assert [(f.rule, f.level) for f in findings_for(tmp_path, "2026-11-27")] == [
+        ("no-goals", Level.INFO),
         ("birthday", Level.INFO),
         ("overdue", Level.ERROR),
     ]
@@ -35,7 +36,7 @@ def test_select_and_ignore(tmp_path: Path) -> None:
     today = dt.date(2026, 11, 27)
     assert [f.rule for f in run_rules(vault, today, select=["overdue"])] == ["overdue"]
     assert [f.rule for f in run_rules(vault, today, ignore=["overdue", "birthday"])] == [
-        "task-overdue"
+        "no-goals", "task-overdue"
     ]
     with pytest.raises(SelectionError, match="overdu"):
         run_rules(vault, today, select=["overdu"])

@@ -124,6 +124,7 @@ def test_bad_fields_are_findings_at_their_line_and_contact_still_loads(tmp_path:
     assert anna.cadence_days is None and anna.birthday is None and anna.circle is None
     assert anna.fields["phone"] == "0301234567"
     assert summary(findings_for(tmp_path, "2026-11-27")) == [
+        ("no-goals", None, None, {"folder": "goals"}),
         ("bad-field", "contacts/Anna.md", 3,
          {"field": "cadence", "value": "sometimes", "expected": "cadence"}),
         ("bad-field", "contacts/Anna.md", 4,
@@ -162,6 +163,7 @@ def test_encoding_error_skips_file_and_run_goes_on(tmp_path: Path) -> None:
     vault = load_vault(tmp_path)
     assert [c.name for c in vault.contacts] == ["Ok"]
     assert summary(findings_for(tmp_path, "2026-11-27")) == [
+        ("no-goals", None, None, {"folder": "goals"}),
         ("encoding-error", "contacts/Latin.md", 4, {"byte": 17}),
     ]
 
@@ -169,7 +171,7 @@ def test_encoding_error_skips_file_and_run_goes_on(tmp_path: Path) -> None:
 def test_too_large_file_is_skipped(tmp_path: Path) -> None:
     big = "---\nname: Big\n---\n" + ("x" * 100 + "\n") * 21000
     make_vault(tmp_path, {"contacts/Big.md": big})
-    (finding,) = findings_for(tmp_path, "2026-11-27")
+    (finding,) = findings_for(tmp_path, "2026-11-27", {"file-too-large"})
     assert (finding.rule, finding.path, finding.level.label) == (
         "file-too-large", "contacts/Big.md", "warning")
 
@@ -188,6 +190,7 @@ def test_ignored_paths_and_conflict_copies(tmp_path: Path) -> None:
     assert [c.name for c in vault.contacts] == ["Anna"]
     assert vault.contacts[0].interactions == ()
     assert summary(findings_for(tmp_path, "2026-11-27")) == [
+        ("no-goals", None, None, {"folder": "goals"}),
         ("conflict-copy", "contacts/Anna (Conflicted copy 2026-11-01).md", None, {}),
         ("conflict-copy", "contacts/Anna.sync-conflict-20261101-101010-ABCDEFG.md", None, {}),
     ]
@@ -203,6 +206,7 @@ def test_symlinks_outside_the_vault_are_not_followed(tmp_path: Path) -> None:
     vault = load_vault(vault_root)
     assert [c.name for c in vault.contacts] == ["Anna"]
     assert summary(findings_for(vault_root, "2026-11-27")) == [
+        ("no-goals", None, None, {"folder": "goals"}),
         ("outside-vault", "contacts/Secret.md", None, {}),
         ("outside-vault", "contacts/dir", None, {}),
     ]

@@ -15,4 +15,5 @@ RULES = [
     Rule("conflict-copy", Level.WARNING, None),
     Rule("file-too-large", Level.WARNING, None),
     Rule("outside-vault", Level.WARNING, None),
+    Rule("patient-data", Level.WARNING, None),
 ]

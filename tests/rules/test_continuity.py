@@ -36,7 +36,9 @@ def test_snoozed_archived_and_ignored_contacts_are_not_overdue(tmp_path: Path) -
         "contacts/Archived.md": contact("circle: key\nstatus: archived\n"),
         "contacts/Ignored.md": contact("circle: key\nnetzmd_ignore: overdue\n"),
     })
-    assert [f.path for f in findings_for(tmp_path, "2026-11-27")] == ["contacts/Awake.md"]
+    assert [f.path for f in findings_for(tmp_path, "2026-11-27", {"overdue"})] == [
+        "contacts/Awake.md"
+    ]
 
 
 def test_future_interactions_do_not_count_and_are_reported(tmp_path: Path) -> None:
@@ -45,6 +47,7 @@ def test_future_interactions_do_not_count_and_are_reported(tmp_path: Path) -> No
                                  "- 2026-01-02 call: alt\n- 2026-12-14 gave: Buch\n"),
     })
     assert summary(findings_for(tmp_path, "2026-11-27")) == [
+        ("no-goals", None, None, {"folder": "goals"}),
         ("overdue", "contacts/A.md", None,
          {"days_since": 329, "cadence_days": 90, "last": dt.date(2026, 1, 2)}),
         ("future-date", "contacts/A.md", 5, {"date": dt.date(2026, 12, 14)}),
