@@ -1,0 +1,235 @@
+"""Jinja environments for reports: built-in templates, vault overrides, the sandbox.
+
+Vault templates (`<root>/templates/`) come first and override the built-in ones of the
+package. Everything renders in Jinja's immutable sandbox: a vault template is code
+someone else may have written (a shared vault, a downloaded template), and a single
+environment for both keeps built-in and user templates under the same rules.
+Autoescaping follows the output format, not the file name, so `report.html` made from a
+template called `mine.j2` is still escaped.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import sys
+from collections.abc import Callable, Mapping
+from pathlib import Path
+from types import TracebackType
+from typing import Any
+
+import jinja2
+from jinja2.sandbox import ImmutableSandboxedEnvironment
+from markupsafe import Markup, escape
+
+from netzmd import locale
+
+TEMPLATES = "templates"
+BUILTIN = Path(__file__).resolve().parent / TEMPLATES
+FORMATS = ("md", "html", "text")
+
+
+class TemplateFailure(Exception):
+    """A template could not be found, parsed or rendered; the CLI exits 2 with this text."""
+
+    def __init__(self, name: str, line: int | None, message: str) -> None:
+        self.name = name
+        self.line = line
+        self.message = message
+        super().__init__(str(self))
+
+    def __str__(self) -> str:
+        where = f"template '{self.name}'"
+        if self.line is not None:
+            where += f", line {self.line}"
+        return f"{where}: {self.message}"
+
+
+class _VaultLoader(jinja2.FileSystemLoader):
+    """The vault's `templates/` folder; a template that resolves outside the vault is refused.
+
+    A symbolic link inside `templates/` could otherwise make a report read any file the
+    user can read (SPEC 2.1: links out of the vault are not followed).
+    """
+
+    def __init__(self, root: Path) -> None:
+        self.root = root.resolve()
+        super().__init__(str(root / TEMPLATES), followlinks=False)
+
+    def get_source(
+        self, environment: jinja2.Environment, template: str
+    ) -> tuple[str, str, Callable[[], bool]]:
+        source, filename, uptodate = super().get_source(environment, template)
+        if not Path(filename).resolve().is_relative_to(self.root):
+            raise jinja2.TemplateNotFound(template)
+        return source, filename, uptodate
+
+
+def _lang(context: jinja2.runtime.Context) -> str:
+    lang = context.get("lang")
+    return lang if lang in locale.LANGS else "en"
+
+
+@jinja2.pass_context
+def _t(context: jinja2.runtime.Context, section: str, key: str, **values: Any) -> str:
+    """`t("digest", "heading", week=50)`: a catalogue message in the report's language."""
+    lang = _lang(context)
+    entries = locale.catalogue(lang).get(section, {})
+    if key not in entries:
+        raise LookupError(f"no message '{section}.{key}' in the {lang} catalogue")
+    # Dates read the same inside a sentence as through the `date` filter.
+    shown = {k: babel_date(v, lang) if isinstance(v, dt.date) else v for k, v in values.items()}
+    if not context.eval_ctx.autoescape:
+        return locale.fill(entries[key], shown, lang)
+    # In HTML the message and every value are escaped here, once; a value that is
+    # already markup (a macro's output) stays as it is instead of being escaped twice.
+    safe = {k: _escaped(v) for k, v in shown.items()}
+    return Markup(locale.fill(str(escape(entries[key])), safe, lang))
+
+
+def _escaped(value: Any) -> Any:
+    if isinstance(value, Markup) or value is None:
+        return value
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        return value  # numbers stay numbers: `{n|day|days}` compares them with 1
+    if isinstance(value, list | tuple):
+        return [_escaped(item) for item in value]
+    return escape(str(value))
+
+
+@jinja2.pass_context
+def _date(context: jinja2.runtime.Context, value: dt.date | None, style: str = "medium") -> str:
+    """Dates per language via Babel: `27.11.2026` in German, `Nov 27, 2026` in English.
+
+    `style` is `short`, `medium` (default), `long`, `full`, `iso`, or a Babel pattern
+    such as `d. MMMM`.
+    """
+    if value is None:
+        return "–"
+    return babel_date(value, _lang(context), style)
+
+
+def babel_date(value: dt.date, lang: str, style: str = "medium") -> str:
+    """A date as reports write it (the `date` filter): Babel's style, or `iso`."""
+    from babel.dates import format_date
+
+    if style == "iso":
+        return value.isoformat()
+    return str(format_date(value, style, locale=lang))
+
+
+@jinja2.pass_context
+def _number(context: jinja2.runtime.Context, value: float | int | None, digits: int = 0) -> str:
+    """Numbers per language via Babel: `1.234,5` in German, `1,234.5` in English."""
+    from babel.numbers import format_decimal
+
+    if value is None:
+        return "–"
+    pattern = "#,##0" + ("." + "0" * digits if digits > 0 else "")
+    return str(format_decimal(value, format=pattern, locale=_lang(context)))
+
+
+@jinja2.pass_context
+def _percent(context: jinja2.runtime.Context, value: float | None) -> str:
+    """A fraction as a percentage per language: `50 %` in German, `50%` in English."""
+    from babel.numbers import format_percent
+
+    if value is None:
+        return "–"
+    return str(format_percent(value, locale=_lang(context)))
+
+
+def environment(root: Path | None, fmt: str) -> jinja2.Environment:
+    """The sandboxed environment for one output format; vault templates override built-ins."""
+    loaders: list[jinja2.BaseLoader] = []
+    if root is not None and (root / TEMPLATES).is_dir():
+        loaders.append(_VaultLoader(root))
+    loaders.append(jinja2.FileSystemLoader(str(BUILTIN)))
+    env = ImmutableSandboxedEnvironment(
+        loader=jinja2.ChoiceLoader(loaders),
+        undefined=jinja2.StrictUndefined,
+        autoescape=fmt == "html",
+        keep_trailing_newline=True,
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
+    env.filters["date"] = _date
+    env.filters["number"] = _number
+    env.filters["percent"] = _percent
+    env.globals["t"] = _t
+    return env
+
+
+def template_file(name: str, fmt: str) -> str:
+    """`digest` + `md` → `digest.md.j2`."""
+    return f"{name}.{fmt}.j2"
+
+
+def render(root: Path | None, name: str, context: Mapping[str, Any], fmt: str) -> str:
+    """Render template NAME for FMT; every template problem becomes a TemplateFailure."""
+    file = template_file(name, fmt)
+    if not name or "/" in name or "\\" in name or name.startswith("."):
+        raise TemplateFailure(file, None, "a template name is a plain name such as 'digest'")
+    env = environment(root, fmt)
+    try:
+        template = env.get_template(file)
+    except jinja2.TemplateSyntaxError as err:
+        raise TemplateFailure(_shown_name(err.filename, err.name or file, root), err.lineno,
+                              err.message or "syntax error") from None
+    except jinja2.TemplateNotFound:
+        raise TemplateFailure(file, None, "no such template in the vault's templates/ "
+                              "folder or the built-in templates") from None
+    try:
+        return template.render(dict(context))
+    except jinja2.TemplateSyntaxError as err:
+        # A broken template pulled in by {% include %} or {% extends %}.
+        raise TemplateFailure(_shown_name(err.filename, err.name or file, root), err.lineno,
+                              err.message or "syntax error") from None
+    except jinja2.TemplateNotFound as err:
+        name_, line = _template_frame(sys.exc_info()[2], root, template.filename, file)
+        raise TemplateFailure(name_, line, f"no such template: {err.name}") from None
+    except RecursionError:
+        raise TemplateFailure(file, None, "the template recurses too deeply") from None
+    # A template is code: whatever it raises (a sandbox violation, an undefined name, a
+    # filter given the wrong type) is the template's problem, reported with its line.
+    except Exception as err:
+        name_, line = _template_frame(sys.exc_info()[2], root, template.filename, file)
+        raise TemplateFailure(name_, line, _describe(err)) from None
+
+
+def _describe(err: Exception) -> str:
+    if isinstance(err, jinja2.exceptions.SecurityError):
+        return f"refused by the sandbox: {err}"
+    text = str(err) or type(err).__name__
+    if isinstance(err, jinja2.UndefinedError):
+        return text
+    return f"{type(err).__name__}: {text}"
+
+
+def _shown_name(filename: str | None, fallback: str, root: Path | None) -> str:
+    """A vault template by its vault-relative path, a built-in one by its file name."""
+    if filename is None:
+        return fallback
+    path = Path(filename)
+    if root is not None:
+        try:
+            return path.resolve().relative_to(root.resolve()).as_posix()
+        except ValueError:
+            pass
+    return path.name
+
+
+def _template_frame(
+    tb: TracebackType | None, root: Path | None, filename: str | None, fallback: str
+) -> tuple[str, int | None]:
+    """The innermost template line in a traceback (Jinja maps frames to template lines)."""
+    found: tuple[str, int | None] = (_shown_name(filename, fallback, root), None)
+    while tb is not None:
+        code_file = tb.tb_frame.f_code.co_filename
+        if code_file.endswith(".j2") or code_file == filename or (
+            filename is None and code_file == "<template>"
+        ):
+            found = (_shown_name(code_file if os.path.exists(code_file) else filename,
+                                 fallback, root), tb.tb_lineno)
+        tb = tb.tb_next
+    return found
