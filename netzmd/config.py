@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+import stat
 import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -11,6 +13,7 @@ from netzmd.cadence import parse_cadence
 from netzmd.log import DEFAULT_VOCABULARY, Vocabulary, fold
 
 CONFIG_FILE = "netzmd.toml"
+MAX_CONFIG_SIZE = 1024 * 1024
 LANGS = ("de", "en")
 LEVELS = ("error", "warning", "info", "off")
 CIRCLES = ("key", "regular", "loose")
@@ -149,6 +152,14 @@ def load_config(root: Path) -> Config:
     """Read `netzmd.toml` at the vault root; defaults when there is none."""
     path = root / CONFIG_FILE
     try:
+        info = path.stat()
+        # A shared vault may carry a planted link: `netzmd.toml -> /dev/zero` must not read
+        # forever, and a link to a file outside the vault must not echo it in messages.
+        real_root = os.path.realpath(root)
+        if not os.path.realpath(path).startswith(real_root + os.sep):
+            raise ConfigError(f"{CONFIG_FILE} is a link to a file outside the vault")
+        if not stat.S_ISREG(info.st_mode) or info.st_size > MAX_CONFIG_SIZE:
+            raise ConfigError(f"{CONFIG_FILE} is not a regular file of at most 1 MiB")
         raw = path.read_bytes()
     except FileNotFoundError:
         return Config()
@@ -160,4 +171,7 @@ def load_config(root: Path) -> Config:
         raise ConfigError(f"{CONFIG_FILE} is not valid UTF-8") from None
     except tomllib.TOMLDecodeError as err:
         raise ConfigError(f"{CONFIG_FILE}: {err}") from None
+    except RecursionError:
+        # tomllib recurses per nesting level; `a = [[[[...` a thousand deep exhausts it.
+        raise ConfigError(f"{CONFIG_FILE} is nested too deeply") from None
     return parse_config(data)

@@ -64,9 +64,11 @@ def run_rules(
             continue
         levels[rule.id] = level
         options = rule_options(rule, vault)
-        if rule.contact_check is not None:
+        check = rule.contact_check
+        if check is not None:
+            figures = ctx.figures
             for contact in active:
-                raw.extend(rule.contact_check(ctx, contact, ctx.figures[contact.path], options))
+                raw.extend(check(ctx, contact, figures[contact.path], options))
         elif rule.vault_check is not None:
             raw.extend(rule.vault_check(ctx, options))
     raw.extend(f for f in vault.findings if f.rule in levels)
@@ -80,12 +82,22 @@ def run_rules(
             continue
         if owner is not None and finding.contact is None:
             finding = replace(finding, contact=owner.name)
+        # The constructor, not replace(): a large vault has thousands of findings.
         result.append(
-            replace(
-                finding,
+            Finding(
+                rule=finding.rule,
+                path=finding.path,
+                line=finding.line,
+                contact=finding.contact,
+                data=finding.data,
                 level=levels[finding.rule],
                 message=finding_message(finding, lang),
             )
         )
-    result.sort()
+    # The key once per finding instead of twice per comparison; the same order.
+    result.sort(key=_sort_key)
     return result
+
+
+def _sort_key(finding: Finding) -> tuple[int, str, int, int, str, str]:
+    return finding.sort_key

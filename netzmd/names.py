@@ -9,13 +9,16 @@ from netzmd.model import Contact, Vault
 from netzmd.vault import contact_keys
 
 _GERMAN = str.maketrans({"ä": "ae", "ö": "oe", "ü": "ue", "ß": "ss"})
+# Letters that are not a base letter plus a combining accent, so NFD cannot strip them.
+_BASE_LETTERS = str.maketrans({"ı": "i", "ø": "o", "ł": "l", "đ": "d", "ð": "d", "æ": "ae",
+                               "œ": "oe", "þ": "th"})
 
 
 def _strip_accents(text: str) -> str:
     decomposed = unicodedata.normalize("NFD", text)
     return unicodedata.normalize(
         "NFC", "".join(ch for ch in decomposed if not unicodedata.combining(ch))
-    )
+    ).translate(_BASE_LETTERS)
 
 
 def variants(text: str) -> set[str]:

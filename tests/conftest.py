@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -40,8 +41,19 @@ def summary(findings: list[Finding]) -> list[tuple[str, str | None, int | None, 
     return [(f.rule, f.path, f.line, f.data) for f in findings]
 
 
+@pytest.fixture(autouse=True, scope="session")
+def _private_parse_cache(tmp_path_factory: pytest.TempPathFactory) -> Iterator[None]:
+    """Module-scoped fixtures run commands before any test: they get a cache folder too."""
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("XDG_CACHE_HOME", str(tmp_path_factory.mktemp("session-cache")))
+        yield
+
+
 @pytest.fixture(autouse=True)
-def _no_ambient_config(monkeypatch: pytest.MonkeyPatch) -> None:
+def _no_ambient_config(monkeypatch: pytest.MonkeyPatch, tmp_path_factory: pytest.TempPathFactory
+                       ) -> None:
     for var in ("NETZMD_VAULT", "NETZMD_TODAY", "LC_ALL", "LC_MESSAGES", "LANGUAGE"):
         monkeypatch.delenv(var, raising=False)
     monkeypatch.setenv("LANG", "C.UTF-8")
+    # Commands keep a parse cache: tests must neither share the user's nor litter it.
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path_factory.mktemp("cache")))

@@ -75,7 +75,10 @@ def test_check_fail_on(tmp_path: Path) -> None:
 
 
 def test_check_clean_vault_exits_0(tmp_path: Path) -> None:
-    root = make_vault(tmp_path, {"contacts/Jürgen Müller.md": MUELLER})
+    root = make_vault(tmp_path, {
+        "contacts/Jürgen Müller.md": MUELLER,
+        "goals/Nephro.md": "---\ntarget: 1\nsince: 2026-01-01\nby: 2027-01-01\n---\n",
+    })
     code, out = run("check", "--today", "2026-11-27", vault=root)
     assert (code, out) == (0, "1 contacts, no findings.\n")
 

@@ -40,6 +40,6 @@ def test_readme_starts_with_the_two_setup_commands() -> None:
     readme = (ROOT / "README.md").read_text(encoding="utf-8")
     head = readme[:2500]
     assert "--vault example-vault --today 2026-12-10" in head
-    assert "python -m pytest" in head
+    assert "bash .ci/run" in head
     ci = (ROOT / ".ci" / "run").read_text(encoding="utf-8")
     assert "-m pytest" in ci

@@ -18,6 +18,7 @@ def vault(tmp_path: Path):  # type: ignore[no-untyped-def]
         "contacts/Sabine Groß.md": "---\n---\n",
         "contacts/Anna Keller.md": "---\n---\n",
         "contacts/Anna Kellermann.md": "---\n---\n",
+        "contacts/Prof. Dr. Özlem Yıldız.md": "---\n---\n",
     })
     return load_vault(tmp_path)
 
@@ -35,3 +36,8 @@ def test_exact_key_wins_over_substring(vault) -> None:  # type: ignore[no-untype
     assert [c.name for c in find_contacts(vault, "anna keller")] == ["Anna Keller"]
     assert [c.name for c in find_contacts(vault, "anna")] == ["Anna Keller", "Anna Kellermann"]
     assert find_contacts(vault, "nobody") == []
+
+
+@pytest.mark.parametrize("query", ["yildiz", "Yıldız", "ozlem yildiz", "oezlem"])
+def test_turkish_dotless_i_and_accents(vault, query: str) -> None:  # type: ignore[no-untyped-def]
+    assert [c.name for c in find_contacts(vault, query)] == ["Prof. Dr. Özlem Yıldız"]
