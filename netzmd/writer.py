@@ -462,6 +462,9 @@ def _candidates(lines: list[str], body: Any, entry: str) -> list[tuple[int, list
     from netzmd.log import Entry, OpenTask
 
     stripped = [line.rstrip("\r\n") for line in lines]
+    if stripped and stripped[0].startswith("\ufeff"):
+        # The reader drops the BOM before it looks for code fences; so must the probe.
+        stripped[0] = stripped[0][1:]
     items: list[Entry | OpenTask] = [*body.entries, *body.tasks]
     found: list[tuple[int, list[str], int]] = []
     if items:

@@ -468,3 +468,12 @@ def test_writer_exports_what_others_use() -> None:
     for name in ("WriteRefused", "safe_target", "atomic_write", "create", "write_output",
                  "Snapshot", "read_snapshot", "replace_checked", "safe_filename"):
         assert hasattr(writer, name)
+
+
+def test_log_heading_after_code_block_in_file_with_bom() -> None:
+    """Found by hypothesis: the BOM hid the opening fence from the placement probe."""
+    from netzmd.writer import add_entry
+
+    original = b"\xef\xbb\xbf```\n- 2025-05-01 met: in code, not an entry\n```\n;\n;\n## Log"
+    inserted = add_entry(original, "- 2026-06-15 austausch: ;")
+    assert inserted.data == original + b"\n- 2026-06-15 austausch: ;"
