@@ -10,6 +10,7 @@ from netzmd.findings import Finding, Level
 from netzmd.locale import finding_message
 from netzmd.model import Contact, Vault
 from netzmd.rules import REGISTRY, Context, Rule
+from netzmd.vault import record_builder
 
 
 class SelectionError(ValueError):
@@ -74,6 +75,7 @@ def run_rules(
     raw.extend(f for f in vault.findings if f.rule in levels)
 
     result = []
+    make_finding = record_builder(Finding)
     for finding in raw:
         owner: Contact | None = by_path.get(finding.path or "")
         if owner is None and finding.contact:
@@ -82,16 +84,16 @@ def run_rules(
             continue
         if owner is not None and finding.contact is None:
             finding = replace(finding, contact=owner.name)
-        # The constructor, not replace(): a large vault has thousands of findings.
+        # A positional builder, not replace(): a large vault has thousands of findings.
         result.append(
-            Finding(
-                rule=finding.rule,
-                path=finding.path,
-                line=finding.line,
-                contact=finding.contact,
-                data=finding.data,
-                level=levels[finding.rule],
-                message=finding_message(finding, lang),
+            make_finding(
+                finding.rule,
+                finding.path,
+                finding.line,
+                finding.contact,
+                finding.data,
+                levels[finding.rule],
+                finding_message(finding, lang),
             )
         )
     # The key once per finding instead of twice per comparison; the same order.

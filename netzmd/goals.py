@@ -71,27 +71,78 @@ def _values(contact: Contact, key: str) -> list[str]:
 
 def matches(goal: Goal, contact: Contact) -> bool:
     """Every `match` field equals the contact's field (case-insensitive; a list contains it)."""
-    if not goal.match:
-        # An empty match would take in every contact; only an explicit one selects.
-        return False
-    for key, wanted in goal.match.items():
-        target = fold(wanted.strip())
-        if all(fold(value.strip()) != target for value in _values(contact, key)):
-            return False
-    return True
+    return _Matcher(goal, ({}, {})).matches(contact)
 
 
 def is_member(goal: Goal, keys: frozenset[str], contact: Contact) -> bool:
     return any(fold(link) in keys for link in contact.goals) or matches(goal, contact)
 
 
+# Folded contact values (stripped first, as `match` compares them) and folded goal links.
+_Folds = tuple[dict[str, str], dict[str, str]]
+
+
+class _Matcher:
+    """Membership in one goal; `folded` is shared by all goals of a run.
+
+    A run asks this for every goal and every contact (50,000 times for 5 goals and 10,000
+    contacts): the goal's side is folded once, and each distinct contact value once.
+    """
+
+    def __init__(self, goal: Goal, folded: _Folds) -> None:
+        self.keys = goal_keys(goal)
+        self.wanted = [(key, fold(value.strip())) for key, value in goal.match.items()]
+        self.values, self.links = folded
+
+    def fold(self, text: str) -> str:
+        value = self.values.get(text)
+        if value is None:
+            value = self.values[text] = fold(text.strip())
+        return value
+
+    def fold_link(self, link: str) -> str:
+        value = self.links.get(link)
+        if value is None:
+            value = self.links[link] = fold(link)
+        return value
+
+    def matches(self, contact: Contact) -> bool:
+        if not self.wanted:
+            # An empty match would take in every contact; only an explicit one selects.
+            return False
+        values, fold_ = self.values, self.fold
+        for key, target in self.wanted:
+            for value in _values(contact, key):
+                if (values.get(value) or fold_(value)) == target:
+                    break
+            else:
+                return False
+        return True
+
+    def is_member(self, contact: Contact) -> bool:
+        keys, links = self.keys, self.links
+        for link in contact.goals:
+            folded = links.get(link)
+            if folded is None:
+                folded = links[link] = fold(link)
+            if folded in keys:
+                return True
+        return self.matches(contact)
+
+
 def progress(goal: Goal, contacts: tuple[Contact, ...], today: dt.date) -> GoalProgress:
     """Progress of one valid goal; archived contacts are never members."""
+    return _progress(goal, contacts, today, ({}, {}))
+
+
+def _progress(
+    goal: Goal, contacts: tuple[Contact, ...], today: dt.date, folded: _Folds
+) -> GoalProgress:
     since, by, target = goal.since, goal.by, goal.target
     if since is None or by is None or target is None or by <= since:
         raise ValueError(f"invalid goal: {goal.path}")
-    keys = goal_keys(goal)
-    members = tuple(c for c in contacts if c.active and is_member(goal, keys, c))
+    matcher = _Matcher(goal, folded)
+    members = tuple(c for c in contacts if c.active and matcher.is_member(c))
     counted = tuple(
         c.name for c in members
         if sum(1 for i in done(c, today) if i.date >= since) >= goal.min_interactions
@@ -115,4 +166,5 @@ def progress(goal: Goal, contacts: tuple[Contact, ...], today: dt.date) -> GoalP
 
 def goal_progress(vault: Vault, today: dt.date) -> list[GoalProgress]:
     """Progress of every valid goal, in path order; invalid goals are `bad-field` findings."""
-    return [progress(goal, vault.contacts, today) for goal in vault.goals if goal.valid]
+    folded: _Folds = ({}, {})
+    return [_progress(goal, vault.contacts, today, folded) for goal in vault.goals if goal.valid]

@@ -73,9 +73,18 @@ def fill(template: str, values: dict[str, Any], lang: str) -> str:
     def plural(match: re.Match[str]) -> str:
         return match.group(2) if values.get(match.group(1)) == 1 else match.group(3)
 
-    text = _PLURAL.sub(plural, template)
-    shown = {k: format_value(v, lang) for k, v in values.items()}
+    # A check of a large vault fills thousands of messages: skip what a template lacks.
+    text = _PLURAL.sub(plural, template) if _has_plural(template) else template
+    shown = {
+        k: v if type(v) is str else str(v) if type(v) is int else format_value(v, lang)
+        for k, v in values.items()
+    }
     return text.format_map(_Missing(shown))
+
+
+@cache
+def _has_plural(template: str) -> bool:
+    return _PLURAL.search(template) is not None
 
 
 class _Missing(dict[str, str]):

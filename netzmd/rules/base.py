@@ -9,6 +9,7 @@ from functools import cached_property
 from typing import Any
 
 from netzmd.findings import Finding, Level
+from netzmd.goals import GoalProgress, goal_progress
 from netzmd.model import Contact, Vault
 from netzmd.relations import Figures, figures
 
@@ -24,6 +25,11 @@ class Context:
     def figures(self) -> dict[str, Figures]:
         window = self.vault.config.window_days
         return {c.path: figures(c, self.today, window) for c in self.vault.contacts}
+
+    @cached_property
+    def goal_progress(self) -> list[GoalProgress]:
+        """Every valid goal's progress: `goal-behind` and `goal-missed` both read it."""
+        return goal_progress(self.vault, self.today)
 
     @property
     def window_days(self) -> int:

@@ -66,9 +66,15 @@ def birthday(ctx: Context, contact: Contact, fig: Figures, options: dict[str, An
 @contact_rule("future-date", Level.WARNING, None)
 def future_date(ctx: Context, contact: Contact, fig: Figures, options: dict[str, Any]
                 ) -> Iterator[Finding]:
+    # Interactions are in date order: only the tail after the last done one is future.
+    items = contact.interactions
+    today = ctx.today
+    start = len(items)
+    while start and items[start - 1].date > today:
+        start -= 1
     # Lines without a number come from front matter (`met`), not from a log entry.
-    for item in contact.interactions:
-        if item.date > ctx.today and item.line is not None:
+    for item in items[start:]:
+        if item.line is not None:
             yield Finding("future-date", path=item.path, line=item.line, contact=contact.name,
                           data={"date": item.date})
 

@@ -7,12 +7,11 @@ from collections.abc import Iterator
 from typing import Any
 
 from netzmd.findings import Finding, Level
-from netzmd.goals import goal_progress
 from netzmd.rules.base import Context, vault_rule
 
 
 def _goal_findings(ctx: Context, rule_id: str, status: str) -> Iterator[Finding]:
-    for item in goal_progress(ctx.vault, ctx.today):
+    for item in ctx.goal_progress:
         if item.status == status:
             yield Finding(rule_id, path=item.goal.path,
                           data={"achieved": item.achieved, "expected": item.expected,
