@@ -51,7 +51,7 @@ class State:
         env = os.environ.get("NETZMD_TODAY")
         if env:
             try:
-                return dt.date.fromisoformat(env)
+                return parse_today(env)
             except ValueError:
                 raise Failure(f"NETZMD_TODAY is not a date (YYYY-MM-DD): {env!r}") from None
         return dt.date.today()
@@ -69,11 +69,33 @@ def _set(attr: str, convert: Callable[[Any], Any] = lambda v: v) -> Callable[...
     return callback
 
 
+def parse_today(value: str) -> dt.date:
+    """A --today date; the last year is refused so that 'next birthday' stays a date."""
+    day = dt.date.fromisoformat(value)
+    if day.year >= dt.MAXYEAR:
+        raise ValueError(value)
+    return day
+
+
 def _parse_today(value: str) -> dt.date:
     try:
-        return dt.date.fromisoformat(value)
+        return parse_today(value)
     except ValueError:
         raise click.BadParameter(f"not a date (YYYY-MM-DD): {value!r}") from None
+
+
+_CONTROL = dict.fromkeys([*range(0x00, 0x09), *range(0x0A, 0x20), 0x7F, *range(0x80, 0xA0)],
+                         "\ufffd")
+
+
+def _echo_safe(text: str) -> None:
+    click.echo(terminal_safe(text))
+
+
+def terminal_safe(text: str) -> str:
+    """Text from notes with control characters replaced: a name or file name must not
+    move the cursor, set the terminal title or split one finding over two lines."""
+    return text.translate(_CONTROL)
 
 
 def common_options(func: F) -> F:
@@ -255,7 +277,8 @@ def format_finding(finding: Finding, color: bool) -> str:
     level = finding.level.label
     shown = click.style(level, fg=_LEVEL_COLORS[level]) if color else level
     about = f" [{finding.contact}]" if finding.contact and not finding.path else ""
-    return f"{where}: {shown} {finding.rule}:{about} {finding.message}"
+    return terminal_safe(f"{where}: ") + f"{shown} {finding.rule}:" + terminal_safe(
+        f"{about} {finding.message}")
 
 
 @cli.command()
@@ -450,7 +473,7 @@ def _print_table(session: Session, rows: list[dict[str, Any]]) -> None:
                                                "balance")]
     table = [
         [
-            r["name"],
+            terminal_safe(r["name"]),
             session.t("circle", r["circle"]) if r["circle"] else "–",
             str(r["cadence_days"]) if r["cadence_days"] else "–",
             format_value(r["last"], lang),
@@ -658,7 +681,7 @@ def pick_contact(session: Session, name: str) -> Contact:
     if not found:
         raise Failure(session.t("ui", "no-match", name=name))
     lines = [session.t("ui", "ambiguous", name=name)]
-    lines += [f"  {c.name}  ({c.path})" for c in found]
+    lines += [terminal_safe(f"  {c.name}  ({c.path})") for c in found]
     raise Failure("\n".join(lines))
 
 
@@ -744,8 +767,9 @@ def show(ctx: click.Context, name: str) -> None:
     def label(key: str) -> str:
         return session.t("show", key)
 
-    click.echo(click.style(contact.name, bold=True) if session.state.color else contact.name)
-    click.echo(contact.path)
+    name = terminal_safe(contact.name)
+    click.echo(click.style(name, bold=True) if session.state.color else name)
+    _echo_safe(contact.path)
     click.echo()
     for key in ("role", "organisation", "specialty", "circle", "met_at", "sector", "email",
                 "phone"):
@@ -753,40 +777,40 @@ def show(ctx: click.Context, name: str) -> None:
         if value:
             if key == "circle":
                 value = session.t("circle", value)
-            click.echo(f"  {label(key):<14} {format_value(value, lang)}")
+            _echo_safe(f"  {label(key):<14} {format_value(value, lang)}")
     if contact.birthday:
-        click.echo(f"  {label('birthday'):<14} {contact.birthday.iso()}")
+        _echo_safe(f"  {label('birthday'):<14} {contact.birthday.iso()}")
     if contact.interests:
-        click.echo(f"  {label('interests'):<14} {', '.join(contact.interests)}")
+        _echo_safe(f"  {label('interests'):<14} {', '.join(contact.interests)}")
     click.echo()
     cadence = str(fig.cadence_days) if fig.cadence_days else "–"
-    click.echo(f"  {label('cadence'):<14} {cadence}")
-    click.echo(f"  {label('last'):<14} {format_value(fig.last, lang)}"
+    _echo_safe(f"  {label('cadence'):<14} {cadence}")
+    _echo_safe(f"  {label('last'):<14} {format_value(fig.last, lang)}"
                + (f" ({fig.days_since} {label('days')})" if fig.days_since is not None else ""))
-    click.echo(f"  {label('due'):<14} {format_value(fig.due, lang)}"
+    _echo_safe(f"  {label('due'):<14} {format_value(fig.due, lang)}"
                + (f"  {label('overdue')}" if fig.overdue else ""))
-    click.echo(f"  {label('balance'):<14} " + session.t(
+    _echo_safe(f"  {label('balance'):<14} " + session.t(
         "show", "balance-line", gives=fig.gives, takes=fig.takes, mutual=fig.mutual,
         personal=fig.personal, career=fig.career, interactions=fig.interactions))
     click.echo()
-    click.echo(label("timeline"))
+    _echo_safe(label("timeline"))
     past = [i for i in contact.interactions if i.date <= session.today]
     for item in reversed(past[-20:]):
         marks = session.t("direction", item.direction)
-        click.echo(f"  {format_value(item.date, lang)}  {marks:<8} {item.text}")
+        _echo_safe(f"  {format_value(item.date, lang)}  {marks:<8} {item.text}")
     if not past:
-        click.echo(f"  {label('none')}")
+        _echo_safe(f"  {label('none')}")
     if contact.tasks:
         click.echo()
-        click.echo(label("tasks"))
+        _echo_safe(label("tasks"))
         for task in contact.tasks:
-            click.echo(f"  [ ] {format_value(task.due, lang)}  {task.text}")
+            _echo_safe(f"  [ ] {format_value(task.due, lang)}  {task.text}")
     findings = [f for f in session.findings() if f.contact == contact.name]
     if findings:
         click.echo()
-        click.echo(label("findings"))
+        _echo_safe(label("findings"))
         for f in findings:
-            click.echo(f"  {format_finding(f, session.state.color)}")
+            click.echo(f"  {format_finding(f, session.state.color)}")  # already safe
 
 
 # ---------------------------------------------------------------- export

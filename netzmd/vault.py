@@ -444,6 +444,9 @@ def _shown(value: Any) -> Any:
         return value.isoformat()
     if isinstance(value, str | int | float | bool) or value is None:
         return value
+    if isinstance(value, list):
+        # As the user wrote it, not as Python prints it: `overdue, not-a-rule`.
+        return ", ".join("" if item is None else str(_shown(item)) for item in value)
     return str(value)
 
 

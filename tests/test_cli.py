@@ -250,3 +250,29 @@ def test_real_subprocess(tmp_path: Path) -> None:
     version = subprocess.run([sys.executable, "-m", "netzmd", "--version"],
                              capture_output=True, text=True, check=True)
     assert version.stdout.startswith("netzmd, version ")
+
+
+def test_control_characters_from_notes_never_reach_the_terminal(tmp_path: Path) -> None:
+    root = make_vault(tmp_path, {
+        "contacts/Evil.md": '---\nname: "Eve\\e]0;pwned\\a\\nX"\ncircle: key\n---\n'
+                            "- 2026-01-02 call: a\x1b[2Jb\n",
+    })
+    for args in (["check", "--today", "2026-11-27"], ["list", "--today", "2026-11-27"],
+                 ["show", "eve", "--today", "2026-11-27"]):
+        _, out = run(*args, vault=root)
+        assert "\x1b" not in out and "\x07" not in out, args
+        if args[0] != "check":  # check names the file, not the contact
+            assert "Eve\ufffd]0;pwned\ufffd\ufffdX" in out, args
+
+
+def test_today_in_the_last_year_is_refused(tmp_path: Path) -> None:
+    root = vault_with_findings(tmp_path)
+    code, out = run("check", "--today", "9999-12-31", vault=root)
+    assert code == 2 and "not a date" in out
+
+
+def test_unclosed_front_matter_message_has_no_empty_column(tmp_path: Path) -> None:
+    root = make_vault(tmp_path, {"contacts/A.md": "---\nname: A\n"})
+    _, out = run("check", "--today", "2026-11-27", "--select", "yaml-error", vault=root)
+    assert out.splitlines()[0].startswith("contacts/A.md:1: error yaml-error: front matter: ")
+    assert "column" not in out

@@ -132,7 +132,7 @@ def test_bad_fields_are_findings_at_their_line_and_contact_still_loads(tmp_path:
         ("bad-field", "contacts/Anna.md", 5,
          {"field": "circle", "value": "vip", "expected": "circle"}),
         ("bad-field", "contacts/Anna.md", 7,
-         {"field": "netzmd_ignore", "value": "['overdue', 'not-a-rule']", "expected": "rules"}),
+         {"field": "netzmd_ignore", "value": "overdue, not-a-rule", "expected": "rules"}),
     ]
 
 

@@ -95,6 +95,8 @@ class _Missing(dict[str, str]):
 def _variant(finding: Finding) -> str:
     if finding.rule == "overdue" and finding.data.get("last") is None:
         return "overdue-never"
+    if finding.rule == "yaml-error" and finding.data.get("column") is None:
+        return "yaml-error-no-column"
     return finding.rule
 
 
