@@ -130,7 +130,9 @@ def parse_document_lines(lines: list[str]) -> Document:
     body_start = close + 2
     if close == 1:
         return Document(body_start=body_start)
-    fields, key_lines, problem = _load_yaml("\n".join(lines[1:close]) + "\n", first_line=2)
+    fields, key_lines, problem = _load_yaml(
+        "\n".join(lines[1:close]) + "\n", first_line=2, lines=lines[1:close]
+    )
     if problem is not None:
         return Document(body_start=body_start, problem=problem)
     return Document(fields, key_lines, body_start)
@@ -151,9 +153,12 @@ def _closing_line_index(lines: list[str]) -> int | None:
 
 
 def _load_yaml(
-    text: str, first_line: int
+    text: str, first_line: int, lines: list[str] | None = None
 ) -> tuple[dict[str, Any], dict[str, int], YamlProblem | None]:
-    """Load front matter YAML whose first line is file line `first_line`."""
+    """Load front matter YAML whose first line is file line `first_line`.
+
+    `lines` are the lines of `text` when the caller has them already.
+    """
     if len(text) > MAX_FRONT_MATTER:
         return {}, {}, _too_large(len(text.encode("utf-8", "surrogatepass")))
     bad = _NOT_YAML_CHAR.search(text)
@@ -161,9 +166,23 @@ def _load_yaml(
         line, column = _offset_position(text, bad.start(), first_line)
         message = f"character U+{ord(bad.group()):04X} is not allowed in YAML"
         return {}, {}, YamlProblem(line, column, message)
+    # A character is at most 4 bytes, so short text needs no encoding to be measured.
+    if len(text) * 4 > MAX_FRONT_MATTER:
+        size = len(text.encode("utf-8"))
+        if size > MAX_FRONT_MATTER:
+            return {}, {}, _too_large(size)
+    if _FAST_REFUSED.search(text) is None:
+        fast = _load_simple(text.split("\n") if lines is None else lines, first_line)
+        if fast is not None:
+            return fast[0], fast[1], None
+    return _load_events(text, first_line)
+
+
+def _load_events(
+    text: str, first_line: int
+) -> tuple[dict[str, Any], dict[str, int], YamlProblem | None]:
+    """The full parser, for text `_load_yaml` has checked (size, characters)."""
     data = text.encode("utf-8")
-    if len(data) > MAX_FRONT_MATTER:
-        return {}, {}, _too_large(len(data))
     marks = _Marks(text, first_line)
     try:
         fields, key_lines = _build(data, marks)
@@ -369,6 +388,167 @@ def _not_a_mapping(value: Any) -> str:
     else:
         found = "text"
     return f"front matter must be a mapping of keys to values, not {found}"
+
+
+# ---------------------------------------------------------------- the simple subset
+#
+# Nearly all real front matter is `key: value` lines and lists of plain words. Such text
+# is read here with string methods, several times faster than libyaml's event stream;
+# everything else goes to `_build`. tests/test_frontmatter_fastpath.py checks the two
+# against each other on generated front matter in and around the subset.
+
+# Anywhere in the text these leave the subset: tabs (YAML's indentation rules), the
+# characters YAML breaks lines at besides LF, and the BOM, which libyaml skips at the
+# start of a line.
+_FAST_REFUSED = re.compile("[\t\r\x85\u2028\u2029\ufeff]")
+# `key:` or `key: value` at column 0; a one-word key well below libyaml's 1024-character
+# limit on simple keys.
+_SIMPLE_KEY = re.compile(r"(\w[\w.-]{0,127}):(?: +(.*))?\Z")
+# Indicators that make a plain scalar impossible or mean something else as its first
+# character; `-` is handled apart, since `-5` is a plain scalar and `- x` is not.
+_PLAIN_START_REFUSED = frozenset("?:,[]{}#&*!|>'\"%@`")
+# In a flow list item, anything near flow syntax, comments, mappings or quotes.
+_FLOW_REFUSED = re.compile("[][{}#:'\"]")
+
+
+def _simple_plain(value: str) -> bool:
+    """Whether `value` (non-empty, no surrounding spaces) is one plain scalar in block context."""
+    first = value[0]
+    if first in _PLAIN_START_REFUSED or (first == "-" and (len(value) == 1 or value[1] == " ")):
+        return False
+    # `: ` starts a mapping, ` #` a comment, and a final `:` is a mapping too.
+    return ": " not in value and " #" not in value and value[-1] != ":"
+
+
+def _simple_flow(value: str) -> list[Any] | None:
+    """`[a, "b"]` on one line with plain or simply quoted items, or None."""
+    if value[-1] != "]":
+        return None
+    inner = value[1:-1]
+    if not inner.strip(" "):
+        return []
+    items: list[Any] = []
+    pos = 0
+    while True:
+        while inner.startswith(" ", pos):
+            pos += 1
+        quote = inner[pos : pos + 1]
+        if quote == "'" or quote == '"':
+            close = inner.find(quote, pos + 1)
+            if close < 0:
+                return None
+            text = inner[pos + 1 : close]
+            if quote == '"' and "\\" in text:
+                return None
+            # Only spaces may follow before the comma; `''` (an escaped quote) does not.
+            comma = inner.find(",", close + 1)
+            if inner[close + 1 : comma if comma >= 0 else len(inner)].strip(" "):
+                return None
+            items.append(text)
+        else:
+            comma = inner.find(",", pos)
+            item = inner[pos : comma if comma >= 0 else len(inner)].strip(" ")
+            if (
+                not item
+                or item[0] in _PLAIN_START_REFUSED
+                or (item[0] == "-" and (len(item) == 1 or item[1] == " "))
+                or _FLOW_REFUSED.search(item) is not None
+            ):
+                return None
+            items.append(_plain_scalar(item))
+        if comma < 0:
+            return items
+        pos = comma + 1
+
+
+def _simple_quoted(value: str) -> str | None:
+    """The text of `'text'` or `"text"` without escapes or inner quotes, or None."""
+    quote = value[0]
+    if len(value) < 2 or value[-1] != quote:
+        return None
+    inner = value[1:-1]
+    if quote in inner or (quote == '"' and "\\" in inner):
+        return None
+    return inner
+
+
+def _load_simple(
+    lines: list[str], first_line: int
+) -> tuple[dict[str, Any], dict[str, int]] | None:
+    """Fields and key lines of front matter in the simple subset; None when outside it.
+
+    The subset: `key: plain value`, `key: 'text'` or `"text"`, `key: [a, b]` of plain
+    items, `key:` followed by `- item` lines (all at one indentation), comments at column
+    0 and empty lines. A duplicate key is left to `_build` too, which words the problem.
+    """
+    fields: dict[str, Any] = {}
+    key_lines: dict[str, int] = {}
+    # The last key without a value, whose list items may follow; its list once they do.
+    open_key: str | None = None
+    items: list[Any] | None = None
+    indent = 0
+    match_key = _SIMPLE_KEY.match
+    for number, line in enumerate(lines, first_line):
+        if not line:
+            continue
+        first = line[0]
+        if first == "#":
+            continue
+        if first == " " or first == "-":
+            if open_key is None:
+                return None
+            stripped = line.lstrip(" ")
+            if stripped[:1] != "-":
+                return None
+            if items is None:
+                items = fields[open_key] = []
+                indent = len(line) - len(stripped)
+            elif len(line) - len(stripped) != indent:
+                return None
+            rest = stripped[1:]
+            if rest and rest[0] != " ":
+                return None
+            rest = rest.strip(" ")
+            if not rest:
+                items.append(None)
+            elif _simple_plain(rest):
+                items.append(_plain_scalar(rest))
+            elif rest[0] == "'" or rest[0] == '"':
+                text = _simple_quoted(rest)
+                if text is None:
+                    return None
+                items.append(text)
+            else:
+                return None
+            continue
+        found = match_key(line)
+        if found is None:
+            return None
+        key, value = found.groups()
+        if key in fields:
+            return None
+        key_lines[key] = number
+        open_key, items = None, None
+        value = value.rstrip(" ") if value else ""
+        if not value:
+            fields[key] = None
+            open_key = key
+            continue
+        first = value[0]
+        parsed: Any
+        if first == "[":
+            parsed = _simple_flow(value)
+        elif first == "'" or first == '"':
+            parsed = _simple_quoted(value)
+        elif _simple_plain(value):
+            fields[key] = _plain_scalar(value)
+            continue
+        else:
+            return None
+        if parsed is None:
+            return None
+        fields[key] = parsed
+    return fields, key_lines
 
 
 class StrictYAMLHandler(frontmatter.default_handlers.YAMLHandler):
