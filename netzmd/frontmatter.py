@@ -46,6 +46,7 @@ MAX_FRONT_MATTER = 64 * 1024
 """Largest front matter accepted, in UTF-8 bytes; no contact needs more."""
 
 _MAX_DEPTH = 100
+_DEPTH_MESSAGE = f"front matter is nested deeper than {_MAX_DEPTH} levels"
 
 _DELIMITER = "---"
 _TERMINATORS = ("---", "...")
@@ -191,6 +192,11 @@ def _load_events(
     except yaml.MarkedYAMLError as exc:
         where = marks.position(exc.problem_mark or exc.context_mark)
         message = exc.problem or exc.context or "invalid YAML"
+        if message == "exceeded maximum nesting depth":
+            # libyaml >= 0.2.5 as bundled by PyYAML 6.0.4 stops deep flow collections
+            # while scanning ahead, before our own depth check sees the events: the
+            # same refusal, noticed further along the line.
+            message = _DEPTH_MESSAGE
         return {}, {}, YamlProblem(*where, message)
     except yaml.YAMLError as exc:
         return {}, {}, YamlProblem(marks.opening_line, None, f"invalid YAML: {exc}")
@@ -307,7 +313,7 @@ def _build(data: bytes, marks: _Marks) -> tuple[dict[str, Any], dict[str, int]]:
                     new = root
                 else:
                     if len(containers) >= _MAX_DEPTH:
-                        message = f"front matter is nested deeper than {_MAX_DEPTH} levels"
+                        message = _DEPTH_MESSAGE
                         raise marks.problem(event.start_mark, message)
                     new = {} if kind is MappingStartEvent else []
                     parent = containers[-1]

@@ -476,12 +476,16 @@ def test_deep_nesting_is_refused(front: str, line: int, column: int) -> None:
     start = time.perf_counter()
     problem = problem_of(f"---\n{front}\n---\n")
     assert time.perf_counter() - start < 1
-    assert problem == YamlProblem(line, column, DEPTH_PROBLEM)
+    assert (problem.line, problem.message) == (line, DEPTH_PROBLEM)
+    # Where the parser noticed: our own check at the 101st level, or newer libyaml's
+    # scanner limit (1,000 levels) further along the same line.
+    assert problem.column in (column, 1003)
 
 
 def test_deep_root_list() -> None:
     problem = problem_of(f"---\n{'[' * 5000}{']' * 5000}\n---\n")
-    assert problem.message.endswith("not a list")
+    # Refused either way: as a list (not a mapping) or, with newer libyaml, for its depth.
+    assert problem.message.endswith("not a list") or problem.message == DEPTH_PROBLEM
 
 
 def test_deep_block_nesting() -> None:
