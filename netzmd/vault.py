@@ -370,14 +370,7 @@ def build_contact(
     values: dict[str, Any] = {}
 
     def bad(key: str, expected: str) -> None:
-        findings.append(
-            Finding(
-                "bad-field",
-                path=note.rel,
-                line=note.key_lines.get(key),
-                data={"field": key, "value": _shown(fields.get(key)), "expected": expected},
-            )
-        )
+        findings.append(bad_field(note, key, expected))
 
     def take(key: str, convert: Any, expected: str) -> None:
         if key not in fields or fields[key] is None:
@@ -439,6 +432,16 @@ def build_contact(
     )
 
 
+def bad_field(note: ParsedNote, key: str, expected: str) -> Finding:
+    """`bad-field` at the key's line, with the value as the user wrote it."""
+    return Finding(
+        "bad-field",
+        path=note.rel,
+        line=note.key_lines.get(key),
+        data={"field": key, "value": _shown(note.fields.get(key)), "expected": expected},
+    )
+
+
 def _shown(value: Any) -> Any:
     if isinstance(value, dt.date):
         return value.isoformat()
@@ -469,14 +472,7 @@ def build_goal(note: ParsedNote, findings: list[Finding]) -> Goal:
     stem = note.rel.rsplit("/", 1)[-1][:-3]
 
     def bad(key: str, expected: str) -> None:
-        findings.append(
-            Finding(
-                "bad-field",
-                path=note.rel,
-                line=note.key_lines.get(key),
-                data={"field": key, "value": _shown(fields.get(key)), "expected": expected},
-            )
-        )
+        findings.append(bad_field(note, key, expected))
 
     def positive(key: str, required: bool) -> int | None:
         value = fields.get(key)

@@ -11,8 +11,9 @@ from __future__ import annotations
 import datetime as dt
 import unicodedata
 from dataclasses import dataclass
+from pathlib import Path
 
-__all__ = ["Person", "Source", "SourceError", "Unreadable", "one_line"]
+__all__ = ["Person", "Source", "SourceError", "Unreadable", "one_line", "read_source_file"]
 
 # Characters that end a line for YAML or Markdown readers although they are no control
 # characters; U+FFFE/U+FFFF are not allowed in YAML at all.
@@ -85,3 +86,12 @@ def one_line(text: str) -> str:
         else:
             pieces.append(ch)
     return " ".join("".join(pieces).split())
+
+
+def read_source_file(path: Path) -> bytes:
+    """The bytes of an import file; SourceError (not OSError) when it cannot be read."""
+    try:
+        return path.read_bytes()
+    except OSError as err:
+        raise SourceError("unreadable-file", file=str(path), error=err.strerror or str(err)
+                          ) from None

@@ -17,7 +17,7 @@ import re
 from collections.abc import Iterator
 from pathlib import Path
 
-from netzmd.io import Person, Source, SourceError, Unreadable, one_line
+from netzmd.io import Person, Source, SourceError, Unreadable, one_line, read_source_file
 
 __all__ = ["load", "parse_connected_on", "read"]
 
@@ -49,12 +49,7 @@ def parse_connected_on(text: str) -> dt.date | None:
 
 def load(path: Path) -> Source:
     """Read a Connections.csv file; SourceError if it cannot be read or is not one."""
-    try:
-        data = path.read_bytes()
-    except OSError as err:
-        raise SourceError("unreadable-file", file=str(path), error=err.strerror or str(err)
-                          ) from None
-    return read(data)
+    return read(read_source_file(path))
 
 
 def read(data: bytes) -> Source:

@@ -20,7 +20,7 @@ from typing import Any
 
 import vobject  # type: ignore[import-untyped]
 
-from netzmd.io import Person, Source, SourceError, Unreadable, one_line
+from netzmd.io import Person, Source, SourceError, Unreadable, one_line, read_source_file
 
 __all__ = ["load", "normalise_birthday", "read", "split_cards"]
 
@@ -54,12 +54,7 @@ class Block:
 
 def load(path: Path) -> Source:
     """Read a .vcf file; SourceError if it cannot be read or holds no vCard at all."""
-    try:
-        data = path.read_bytes()
-    except OSError as err:
-        raise SourceError("unreadable-file", file=str(path), error=err.strerror or str(err)
-                          ) from None
-    return read(data)
+    return read(read_source_file(path))
 
 
 def read(data: bytes) -> Source:
