@@ -10,16 +10,22 @@ Decisions where SPEC 5 is silent (recorded in docs/templates.md):
   relationship finding (`REASON_RULES`). Findings, not raw figures, decide: a rule that
   is switched off or listed in `netzmd_ignore` does not put a contact on the list.
 - Everything but `contacts` (the full table) is about active contacts only.
+
+Built for vaults of 10,000 contacts, whose digest `watch` renders after every edit: each
+contact's record and each finding's record is made once and shared by every section that
+shows it, the interactions are gone through once for everything counted by date, and only
+the contacts chosen for "this week" get their reasons and suggestion worked out.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import re
 import zlib
-from collections.abc import Callable, Iterable, Sequence
-from dataclasses import replace
-from typing import Any
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
 
 from netzmd.config import Config
 from netzmd.findings import Finding
@@ -27,6 +33,10 @@ from netzmd.locale import finding_message, t
 from netzmd.log import fold
 from netzmd.model import Contact, Interaction, Vault
 from netzmd.relations import Figures, done, figures
+
+if TYPE_CHECKING:
+    from netzmd.goals import GoalProgress
+    from netzmd.rules.base import Context as RuleContext
 
 CONTEXT_VERSION = 1
 
@@ -151,9 +161,8 @@ def _stem(path: str) -> str:
     return path.rsplit("/", 1)[-1].removesuffix(".md")
 
 
-def _link(path: str, name: str) -> str:
+def _link(stem: str, name: str) -> str:
     """The Obsidian link target: the file stem, with `|name` when the name differs."""
-    stem = _stem(path)
     return stem if stem == name else f"{stem}|{name}"
 
 
@@ -168,12 +177,31 @@ def _rule_option(vault: Vault, rule_id: str, option: str, default: Any) -> Any:
     return rule_options(rule, vault).get(option, default)
 
 
+# Front-matter values that `_plain` passes through unchanged; checked by exact type, as
+# it is the common case by far (10,000 contacts with a dozen fields each).
+_SCALARS = frozenset({str, int, float, bool, type(None), dt.date, dt.datetime})
+_TEXT = frozenset({str})
+
+
 def _plain(value: Any) -> Any:
     """Front-matter values as plain data for the sandbox (tuples become lists)."""
+    # This runs for the fields of every contact and the data of every finding, and
+    # nearly all keys are text and nearly all values scalars: those are copied in one
+    # go, and only the other values converted.
+    if type(value) is dict and _TEXT.issuperset(map(type, value)):
+        result = value.copy()
+        if not _SCALARS.issuperset(map(type, value.values())):
+            for k, v in value.items():
+                if type(v) not in _SCALARS:
+                    result[k] = _plain(v)
+        return result
     if isinstance(value, dict):
-        return {str(k): _plain(v) for k, v in value.items()}
+        return {k if type(k) is str else str(k): v if type(v) in _SCALARS else _plain(v)
+                for k, v in value.items()}
     if isinstance(value, list | tuple):
-        return [_plain(v) for v in value]
+        if _SCALARS.issuperset(map(type, value)):
+            return list(value)
+        return [v if type(v) in _SCALARS else _plain(v) for v in value]
     return value
 
 
@@ -183,16 +211,32 @@ def report_message(finding: Finding, lang: str) -> str:
     German reads the same as `netzmd check`; English swaps ISO dates for Babel's, so a
     reason reads like the dates around it.
     """
+    values = finding.data.values()
+    if not any(isinstance(v, dt.date) for v in values):
+        return finding.message
+    if all(type(v) in _SCALARS for v in values):
+        # `watch` renders the same thousands of findings again after every edit. Types
+        # are part of the key: 1, 1.0 and True are equal but read differently.
+        items = tuple((k, type(v), v) for k, v in finding.data.items())
+        return _dated_message(finding.rule, items, lang)
+    return _fill_dated(finding.rule, finding.data, lang)
+
+
+@functools.lru_cache(maxsize=32768)
+def _dated_message(rule: str, items: tuple[tuple[str, type, Any], ...], lang: str) -> str:
+    return _fill_dated(rule, {k: v for k, _, v in items}, lang)
+
+
+def _fill_dated(rule: str, data: dict[str, Any], lang: str) -> str:
     from netzmd.report import babel_date
 
-    if not any(isinstance(v, dt.date) for v in finding.data.values()):
-        return finding.message
-    data = {k: babel_date(v, lang) if isinstance(v, dt.date) else v
-            for k, v in finding.data.items()}
-    return finding_message(replace(finding, data=data), lang)
+    shown = {k: babel_date(v, lang) if isinstance(v, dt.date) else v for k, v in data.items()}
+    # The message depends on the rule and the data alone.
+    return finding_message(Finding(rule, data=shown), lang)
 
 
-def _finding_record(finding: Finding, lang: str) -> dict[str, Any]:
+def finding_record(finding: Finding, lang: str) -> dict[str, Any]:
+    """A finding as templates see it (top-level `findings`, a contact's, `problems`)."""
     return {
         "rule": finding.rule,
         "level": finding.level.label,
@@ -222,23 +266,27 @@ def findings_by_contact(vault: Vault, findings: Iterable[Finding]) -> dict[str, 
 
 
 def contact_record(
-    contact: Contact, fig: Figures, today: dt.date, quarter: tuple[dt.date, dt.date],
-    findings: Sequence[Finding] = (), lang: str = "en",
+    contact: Contact, fig: Figures, today: dt.date, quarter_interactions: int,
+    findings: list[dict[str, Any]] | None = None,
 ) -> dict[str, Any]:
-    """Everything a template may show about one contact."""
-    in_quarter = [i for i in done(contact, today) if quarter[0] <= i.date <= quarter[1]]
+    """Everything a template may show about one contact.
+
+    `quarter_interactions` counts its done interactions in the quarter (`_Dated`);
+    `findings` are its finding records (`finding_record`).
+    """
     birthday = contact.birthday
+    days_since, cadence = fig.days_since, fig.cadence_days
     overdue_days = (
-        fig.days_since - fig.cadence_days
-        if fig.overdue and fig.days_since is not None and fig.cadence_days
-        else None
+        days_since - cadence if fig.overdue and days_since is not None and cadence else None
     )
     fields = contact.fields
+    path, name = contact.path, contact.name
+    stem = _stem(path)
     return {
-        "name": contact.name,
-        "path": contact.path,
-        "stem": _stem(contact.path),
-        "link": _link(contact.path, contact.name),
+        "name": name,
+        "path": path,
+        "stem": stem,
+        "link": _link(stem, name),
         "aliases": list(contact.aliases),
         "role": contact.role,
         "organisation": contact.organisation,
@@ -260,9 +308,9 @@ def contact_record(
         "phone": _text_field(fields, "phone"),
         "linkedin": _text_field(fields, "linkedin"),
         "url": _text_field(fields, "url"),
-        "cadence_days": fig.cadence_days,
+        "cadence_days": cadence,
         "last": fig.last,
-        "days_since": fig.days_since,
+        "days_since": days_since,
         "due": fig.due,
         "overdue": fig.overdue,
         "overdue_days": overdue_days,
@@ -273,15 +321,17 @@ def contact_record(
         "personal": fig.personal,
         "career": fig.career,
         "balance": fig.balance,
-        "quarter_interactions": len(in_quarter),
+        "quarter_interactions": quarter_interactions,
         "open_tasks": len(contact.tasks),
-        "findings": [_finding_record(f, lang) for f in findings],
+        "findings": [] if findings is None else findings,
         "fields": _plain(fields),
     }
 
 
 def _text_field(fields: dict[str, Any], key: str) -> str | None:
     value = fields.get(key)
+    if type(value) is str:  # the usual case, first
+        return value
     return None if value is None or isinstance(value, dict | list) else str(value)
 
 
@@ -381,31 +431,113 @@ def suggestion(
 # ---------------------------------------------------------------- the context
 
 
+@dataclass(frozen=True, slots=True)
+class _Shared:
+    """What the sections look up, built once per context.
+
+    Every section refers to the same contact record, and sorts by the same folded name;
+    a finding's record (its message with Babel dates is the expensive part) is made once
+    and shared by the contact's list, the top-level list and the data problems.
+    """
+
+    records: dict[str, dict[str, Any]]  # contact path → contact record
+    figs: dict[str, Figures]  # contact path → figures
+    folded: dict[str, str]  # contact path → fold(name), the sort key of names
+    findings: dict[int, dict[str, Any]]  # id(finding) → finding record
+
+    def ref(self, contact: Contact) -> dict[str, Any]:
+        return self.records[contact.path]
+
+
+@dataclass(frozen=True, slots=True)
+class _Dated:
+    """What the sections count by date, from one pass over all done interactions.
+
+    A large vault has 100,000 interactions; going through them once instead of once per
+    section (quarter counts, the month chart, the past week) matters.
+    """
+
+    quarter: dict[str, int]  # contact path → done interactions in the quarter (all contacts)
+    months: list[int]  # active contacts' interactions per month of the month chart
+    last_week: list[tuple[Contact, Interaction]]  # active contacts', in the past 7 days
+
+
+def _dated(contacts: Sequence[Contact], today: dt.date,
+           quarter: tuple[dt.date, dt.date]) -> _Dated:
+    start, end = quarter
+    first_month = _month_starts(today, CHART_MONTHS)[0]
+    offset = first_month.year * 12 + first_month.month
+    # 0 <= (today - date).days < LAST_WEEK_DAYS, as date comparisons.
+    week_first = today - dt.timedelta(days=LAST_WEEK_DAYS - 1)
+    floor = min(start, first_month, week_first)
+    in_quarter: dict[str, int] = {}
+    months = [0] * CHART_MONTHS
+    last_week: list[tuple[Contact, Interaction]] = []
+    for contact in contacts:
+        count = 0
+        active = contact.active
+        recent: list[tuple[Contact, Interaction]] = []
+        # Newest first, up to the oldest date any section counts: interactions are in
+        # date order (the loader sorts them; `done` relies on it too), and most of a
+        # long-kept log is older than a year.
+        for interaction in reversed(done(contact, today)):
+            date = interaction.date
+            if date < floor:
+                break
+            if start <= date <= end:
+                count += 1
+            if active:
+                if date >= first_month:
+                    # By month number since the first month: an index, not a date each.
+                    months[date.year * 12 + date.month - offset] += 1
+                if week_first <= date <= today:
+                    recent.append((contact, interaction))
+        if recent:
+            last_week.extend(reversed(recent))  # in log order again
+        in_quarter[contact.path] = count
+    return _Dated(in_quarter, months, last_week)
+
+
 def build_context(
     vault: Vault,
     findings: Sequence[Finding],
     today: dt.date,
     week: tuple[int, int] | None,
     lang: str,
+    rule_context: RuleContext | None = None,
 ) -> dict[str, Any]:
-    """The context of every report for `today` (the reference date, see `reference_date`)."""
+    """The context of every report for `today` (the reference date, see `reference_date`).
+
+    `rule_context` is the rules' `Context` the findings were made with, if the caller
+    kept it: its figures and goal progress are then used instead of computed again.
+    """
+    if rule_context is not None and (rule_context.vault is not vault
+                                     or rule_context.today != today):
+        raise ValueError("the rule context is for another vault or another day")
     config = vault.config
     year, number = week if week is not None else iso_week(today)
     monday = dt.date.fromisocalendar(year, number, 1)
     sunday = monday + dt.timedelta(days=6)
     quarter = quarter_bounds(today)
 
-    figs = {c.path: figures(c, today, config.window_days) for c in vault.contacts}
+    contacts = vault.contacts
+    if rule_context is None:
+        figs = {c.path: figures(c, today, config.window_days) for c in contacts}
+    else:
+        figs = rule_context.figures
+    dated = _dated(contacts, today, quarter)
+    shown = {id(f): finding_record(f, lang) for f in findings}
     per_contact = findings_by_contact(vault, findings)
-    records = {
-        c.path: contact_record(c, figs[c.path], today, quarter, per_contact.get(c.path, ()),
-                               lang)
-        for c in vault.contacts
-    }
-    active = [c for c in vault.contacts if c.active]
-
-    def ref(contact: Contact) -> dict[str, Any]:
-        return records[contact.path]
+    records = {}
+    for contact in contacts:
+        path = contact.path
+        own = per_contact.get(path)
+        records[path] = contact_record(
+            contact, figs[path], today, dated.quarter[path],
+            None if own is None else [shown[id(f)] for f in own])
+    shared = _Shared(records, figs, {c.path: fold(c.name) for c in contacts}, shown)
+    active = [c for c in contacts if c.active]
+    birthday_days = int(_rule_option(vault, "birthday", "days", 14))
 
     return {
         "version": CONTEXT_VERSION,
@@ -414,12 +546,12 @@ def build_context(
         "vault": {
             "name": vault.root.name,
             "contacts": len(active),
-            "archived": len(vault.contacts) - len(active),
+            "archived": len(contacts) - len(active),
             "goals": len(vault.goals),
             "notes": vault.notes,
             "window_days": config.window_days,
             "digest_size": config.digest_size,
-            "birthday_days": int(_rule_option(vault, "birthday", "days", 14)),
+            "birthday_days": birthday_days,
         },
         "week": {
             "year": year,
@@ -428,60 +560,69 @@ def build_context(
             "start": monday,
             "end": sunday,
         },
-        "this_week": _this_week(vault, active, figs, per_contact, today, lang, ref),
-        "tasks": _tasks(active, today, sunday, ref),
-        "birthdays": _birthdays(vault, active, today, ref),
-        "balance": _balance(vault, active, figs, ref),
-        "goals": _goals(vault, today, ref),
-        "last_week": _last_week(active, today, ref),
-        "quarter": _quarter(vault, active, today, quarter, ref),
-        "problems": _problems(findings, lang),
+        "this_week": _this_week(vault, active, per_contact, today, lang, shared),
+        "tasks": _tasks(active, today, sunday, shared),
+        "birthdays": _birthdays(active, today, birthday_days, shared),
+        "balance": _balance(vault, active, shared),
+        "goals": _goals(_goal_progress(vault, today, rule_context), today, shared),
+        "last_week": _last_week(dated, shared),
+        "quarter": _quarter(vault, active, today, quarter, shared),
+        "problems": _problems(findings, shared),
         "charts": {
-            "months": _months_chart(active, today),
-            "balance": _balance_chart(active, figs, ref),
+            "months": _months_chart(dated, today),
+            "balance": _balance_chart(active, shared),
         },
-        "contacts": sorted(records.values(), key=lambda r: (fold(r["name"]), r["path"])),
-        "findings": [_finding_record(f, lang) for f in findings],
+        "contacts": sorted(records.values(),
+                           key=lambda r: (shared.folded[r["path"]], r["path"])),
+        "findings": [shown[id(f)] for f in findings],
     }
 
 
-Ref = Callable[[Contact], dict[str, Any]]  # a contact's record, shared by every section
+_REASONS = frozenset(REASON_RULES)
 
 
 def _this_week(
-    vault: Vault, active: list[Contact], figs: dict[str, Figures],
-    per_contact: dict[str, list[Finding]], today: dt.date, lang: str, ref: Ref,
+    vault: Vault, active: list[Contact], per_contact: dict[str, list[Finding]],
+    today: dt.date, lang: str, shared: _Shared,
 ) -> list[dict[str, Any]]:
-    """SPEC 5.1: never contacted first, then overdue days ÷ cadence days; key circle, name."""
+    """SPEC 5.1: never contacted first, then overdue days ÷ cadence days; key circle, name.
+
+    Every candidate is ranked, but only the `digest_size` chosen ones get their entry:
+    in a large vault thousands of contacts are due, and the reasons and the suggestion
+    are the costly part.
+    """
     follow_up_days = int(_rule_option(vault, "no-follow-up", "within_days", 14))
-    ranked: list[tuple[tuple[Any, ...], dict[str, Any]]] = []
+    ranked: list[tuple[tuple[Any, ...], Contact, list[Finding], list[str], int, float]] = []
     for contact in active:
-        if contact.snoozed(today):
+        own = per_contact.get(contact.path)
+        if not own or contact.snoozed(today):
             continue
-        own = per_contact.get(contact.path, [])
-        reasons = [f for f in own if f.rule in REASON_RULES]
+        reasons = [f for f in own if f.rule in _REASONS]
         if not reasons:
             continue
         reasons += [f for f in own if f.rule in EXTRA_REASON_RULES]
-        fig = figs[contact.path]
-        never = fig.last is None
+        fig = shared.figs[contact.path]
         rules = [f.rule for f in reasons]
         overdue_days, urgency = _urgency(contact, fig, rules, today, follow_up_days)
-        entry = {
-            "contact": ref(contact),
-            "never": never,
+        # The path makes every key unique, so the sort never compares the rest.
+        key = (fig.last is not None, -urgency, contact.circle != "key",
+               shared.folded[contact.path], contact.path)
+        ranked.append((key, contact, reasons, rules, overdue_days, urgency))
+    ranked.sort(key=lambda item: item[0])
+    chosen = []
+    for rank, (_, contact, reasons, rules, overdue_days, urgency) in enumerate(
+            ranked[:vault.config.digest_size], 1):
+        fig = shared.figs[contact.path]
+        chosen.append({
+            "contact": shared.ref(contact),
+            "never": fig.last is None,
             "urgency": round(urgency, 3),
             "overdue_days": overdue_days,
             "rules": rules,
-            "reasons": [report_message(f, lang) for f in reasons],
+            "reasons": [shared.findings[id(f)]["message"] for f in reasons],
             "suggestion": suggestion(contact, fig, rules, today, lang),
-        }
-        key = (not never, -urgency, contact.circle != "key", fold(contact.name), contact.path)
-        ranked.append((key, entry))
-    ranked.sort(key=lambda pair: pair[0])
-    chosen = [entry for _, entry in ranked[:vault.config.digest_size]]
-    for rank, entry in enumerate(chosen, 1):
-        entry["rank"] = rank
+            "rank": rank,
+        })
     return chosen
 
 
@@ -504,7 +645,7 @@ def _urgency(contact: Contact, fig: Figures, rules: Sequence[str], today: dt.dat
     return best_days, best
 
 
-def _tasks(active: list[Contact], today: dt.date, week_end: dt.date, ref: Ref
+def _tasks(active: list[Contact], today: dt.date, week_end: dt.date, shared: _Shared
            ) -> list[dict[str, Any]]:
     """SPEC 5.2: open tasks due by the end of the week (overdue ones included)."""
     by_line: dict[tuple[str, int], dict[str, Any]] = {}
@@ -512,90 +653,99 @@ def _tasks(active: list[Contact], today: dt.date, week_end: dt.date, ref: Ref
         for task in contact.tasks:
             if task.due > week_end:
                 continue
-            item = by_line.setdefault((task.path, task.line), {
-                "due": task.due,
-                "text": task.text,
-                "plain": plain_text(task.text),
-                "path": task.path,
-                "line": task.line,
-                "overdue": task.due < today,
-                "days_late": max((today - task.due).days, 0),
-                "contacts": [],
-            })
-            item["contacts"].append(ref(contact))
+            item = by_line.get((task.path, task.line))
+            if item is None:
+                item = by_line[task.path, task.line] = {
+                    "due": task.due,
+                    "text": task.text,
+                    "plain": plain_text(task.text),
+                    "path": task.path,
+                    "line": task.line,
+                    "overdue": task.due < today,
+                    "days_late": max((today - task.due).days, 0),
+                    "contacts": [],
+                }
+            item["contacts"].append(shared.ref(contact))
     return sorted(by_line.values(), key=lambda i: (i["due"], i["path"], i["line"]))
 
 
-def _birthdays(vault: Vault, active: list[Contact], today: dt.date, ref: Ref
+def _birthdays(active: list[Contact], today: dt.date, days: int, shared: _Shared
                ) -> list[dict[str, Any]]:
     """SPEC 5.3: birthdays within the birthday rule's `days` (14)."""
-    days = int(_rule_option(vault, "birthday", "days", 14))
     found = []
     for contact in active:
         if contact.birthday is None:
             continue
-        date = contact.birthday.next_date(today)
+        record = shared.ref(contact)
+        date = record["next_birthday"]  # Birthday.next_date(today), computed for the record
         in_days = (date - today).days
         if 0 <= in_days < days:
             year = contact.birthday.year
             found.append({
-                "contact": ref(contact),
+                "contact": record,
                 "date": date,
                 "in_days": in_days,
                 "age": date.year - year if year else None,
             })
-    return sorted(found, key=lambda b: (b["date"], fold(b["contact"]["name"])))
+    return sorted(found, key=lambda b: (b["date"], shared.folded[b["contact"]["path"]]))
 
 
-def _balance(vault: Vault, active: list[Contact], figs: dict[str, Figures], ref: Ref
-             ) -> list[dict[str, Any]]:
+def _balance(vault: Vault, active: list[Contact], shared: _Shared) -> list[dict[str, Any]]:
     """SPEC 5.4: contacts I take from more than I give to, by the one-sided threshold."""
     surplus = int(_rule_option(vault, "one-sided", "min_surplus", 2))
     rows = []
     for contact in active:
-        fig = figs[contact.path]
+        fig = shared.figs[contact.path]
         # As the rule: at least one take, so a surplus of 0 does not list everyone.
         if fig.takes and fig.takes - fig.gives >= surplus:
-            rows.append({"contact": ref(contact), "gives": fig.gives, "takes": fig.takes,
-                         "mutual": fig.mutual, "balance": fig.balance})
-    return sorted(rows, key=lambda r: (r["balance"], fold(r["contact"]["name"])))
+            rows.append({"contact": shared.ref(contact), "gives": fig.gives,
+                         "takes": fig.takes, "mutual": fig.mutual, "balance": fig.balance})
+    return sorted(rows, key=lambda r: (r["balance"], shared.folded[r["contact"]["path"]]))
 
 
-def _goals(vault: Vault, today: dt.date, ref: Ref) -> list[dict[str, Any]]:
-    """SPEC 5.5: every valid goal with its progress."""
+def _goal_progress(vault: Vault, today: dt.date, rule_context: RuleContext | None
+                   ) -> list[GoalProgress]:
+    if rule_context is not None:
+        return rule_context.goal_progress
     from netzmd.goals import goal_progress
 
+    return goal_progress(vault, today)
+
+
+def _goals(progresses: list[GoalProgress], today: dt.date, shared: _Shared
+           ) -> list[dict[str, Any]]:
+    """SPEC 5.5: every valid goal with its progress."""
     result = []
-    for progress in goal_progress(vault, today):
+    for progress in progresses:
         goal = progress.goal
         target = goal.target or 0
         counted = set(progress.counted)
         result.append({
             **progress.record(),
             "stem": _stem(goal.path),
-            "link": _link(goal.path, goal.title),
+            "link": _link(_stem(goal.path), goal.title),
             "elapsed": round(progress.elapsed, 4),
             "share": min(progress.achieved / target, 1.0) if target else 0.0,
             "expected_share": min(progress.expected / target, 1.0) if target else 0.0,
             "days_left": max((goal.by - today).days, 0) if goal.by else None,
             "members": [
-                {**ref(member), "counts": member.name in counted} for member in progress.members
+                {**shared.ref(member), "counts": member.name in counted}
+                for member in progress.members
             ],
         })
     return result
 
 
-def _last_week(active: list[Contact], today: dt.date, ref: Ref) -> list[dict[str, Any]]:
+def _last_week(dated: _Dated, shared: _Shared) -> list[dict[str, Any]]:
     """SPEC 5.6: interactions dated in the past 7 days; one line logged with three contacts
     is one item with three contacts."""
     items: dict[tuple[str, int | None, dt.date, str], dict[str, Any]] = {}
-    for contact in active:
-        for interaction in done(contact, today):
-            if not 0 <= (today - interaction.date).days < LAST_WEEK_DAYS:
-                continue
-            key = (interaction.path, interaction.line, interaction.date, interaction.text)
-            item = items.setdefault(key, _interaction_record(interaction))
-            item["contacts"].append(ref(contact))
+    for contact, interaction in dated.last_week:
+        key = (interaction.path, interaction.line, interaction.date, interaction.text)
+        item = items.get(key)
+        if item is None:
+            item = items[key] = _interaction_record(interaction)
+        item["contacts"].append(shared.ref(contact))
     return sorted(items.values(), key=lambda i: (i["date"], i["path"], i["line"] or 0))
 
 
@@ -615,19 +765,21 @@ def _interaction_record(interaction: Interaction) -> dict[str, Any]:
 
 
 def _quarter(vault: Vault, active: list[Contact], today: dt.date,
-             bounds: tuple[dt.date, dt.date], ref: Ref) -> dict[str, Any]:
+             bounds: tuple[dt.date, dt.date], shared: _Shared) -> dict[str, Any]:
     """SPEC 5.7: key contacts with a done interaction in this calendar quarter, of the plan."""
     start, end = bounds
     required = int(_rule_option(vault, "quarterly-plan", "min_key_contacts", 2))
-    key_contacts = sorted((c for c in active if c.circle == "key"), key=lambda c: fold(c.name))
+    folded = shared.folded
+    key_contacts = sorted((c for c in active if c.circle == "key"),
+                          key=lambda c: folded[c.path])
     rows = []
     for contact in key_contacts:
-        record = ref(contact)
+        record = shared.ref(contact)
         rows.append({"contact": record, "reached": record["quarter_interactions"] > 0,
                      "interactions": record["quarter_interactions"]})
     reached = sum(1 for r in rows if r["reached"])
-    touched = [ref(c) for c in active if ref(c)["quarter_interactions"]]
-    touched.sort(key=lambda r: (-r["quarter_interactions"], fold(r["name"]), r["path"]))
+    touched = [r for r in map(shared.ref, active) if r["quarter_interactions"]]
+    touched.sort(key=lambda r: (-r["quarter_interactions"], folded[r["path"]], r["path"]))
     return {
         "label": f"{start.year}-Q{(start.month - 1) // 3 + 1}",
         "year": start.year,
@@ -644,7 +796,7 @@ def _quarter(vault: Vault, active: list[Contact], today: dt.date,
     }
 
 
-def _problems(findings: Sequence[Finding], lang: str) -> dict[str, Any]:
+def _problems(findings: Sequence[Finding], shared: _Shared) -> dict[str, Any]:
     """SPEC 5.8: data problems, counted, and the files to fix with their findings."""
     data = [f for f in findings if f.rule in DATA_RULES]
     files: dict[str, list[Finding]] = {}
@@ -656,7 +808,7 @@ def _problems(findings: Sequence[Finding], lang: str) -> dict[str, Any]:
         "warnings": sum(1 for f in data if f.level.label == "warning"),
         "files": [
             {"path": path or None, "count": len(items),
-             "findings": [_finding_record(f, lang) for f in items]}
+             "findings": [shared.findings[id(f)] for f in items]}
             for path, items in sorted(files.items())
         ],
     }
@@ -679,21 +831,15 @@ def _nice_max(value: int) -> int:
         step *= 10
 
 
-def _months_chart(active: list[Contact], today: dt.date) -> dict[str, Any]:
+def _months_chart(dated: _Dated, today: dt.date) -> dict[str, Any]:
     """Interactions per month over the last 12 months, as bars."""
     months = _month_starts(today, CHART_MONTHS)
-    counts = dict.fromkeys(months, 0)
-    first = months[0]
-    for contact in active:
-        for interaction in done(contact, today):
-            if interaction.date >= first:
-                counts[interaction.date.replace(day=1)] += 1
-    top = _nice_max(max(counts.values(), default=0) or 1)
+    counts = dated.months
+    top = _nice_max(max(counts, default=0) or 1)
     plot_h = _MONTHS_H - _MONTHS_TOP - _MONTHS_BOTTOM
     slot = (_MONTHS_W - _MONTHS_LEFT) / CHART_MONTHS
     bars = []
-    for i, month in enumerate(months):
-        count = counts[month]
+    for i, (month, count) in enumerate(zip(months, counts, strict=True)):
         height = round(plot_h * count / top, 1)
         bars.append({
             "month": month,
@@ -714,21 +860,22 @@ def _months_chart(active: list[Contact], today: dt.date) -> dict[str, Any]:
         "label_y": _MONTHS_TOP + plot_h + 16,
         "year_y": _MONTHS_TOP + plot_h + 30,
         "max": top,
-        "total": sum(counts.values()),
+        "total": sum(counts),
         "bars": bars,
         "ticks": ticks,
     }
 
 
-def _balance_chart(active: list[Contact], figs: dict[str, Figures], ref: Ref
-                   ) -> dict[str, Any]:
+def _balance_chart(active: list[Contact], shared: _Shared) -> dict[str, Any]:
     """Gives to the right, takes to the left of a middle line, per contact in the window.
 
     The contacts furthest out of balance, at most BALANCE_CHART_ROWS, most taken first.
     """
+    figs, folded = shared.figs, shared.folded
     rows = [(c, figs[c.path]) for c in active if figs[c.path].gives or figs[c.path].takes]
-    rows.sort(key=lambda pair: (-abs(pair[1].balance), fold(pair[0].name)))
-    rows = sorted(rows[:BALANCE_CHART_ROWS], key=lambda p: (p[1].balance, fold(p[0].name)))
+    rows.sort(key=lambda pair: (-abs(pair[1].balance), folded[pair[0].path]))
+    rows = sorted(rows[:BALANCE_CHART_ROWS],
+                  key=lambda p: (p[1].balance, folded[p[0].path]))
     top = _nice_max(max((max(f.gives, f.takes) for _, f in rows), default=0) or 1)
     half = (_BAL_W - _BAL_LABEL) / 2
     middle = _BAL_LABEL + half
@@ -737,7 +884,7 @@ def _balance_chart(active: list[Contact], figs: dict[str, Figures], ref: Ref
     for i, (contact, fig) in enumerate(rows):
         y = 8 + i * _BAL_ROW
         result.append({
-            "contact": ref(contact),
+            "contact": shared.ref(contact),
             "gives": fig.gives,
             "takes": fig.takes,
             "balance": fig.balance,
