@@ -8,6 +8,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
 from click.testing import CliRunner
 
 from netzmd.cli import cli
@@ -122,10 +123,9 @@ def test_usage_and_config_errors_exit_2(tmp_path: Path) -> None:
     assert code == 2
 
 
-def test_no_vault_found(tmp_path: Path) -> None:
-    runner = CliRunner()
-    with runner.isolated_filesystem(temp_dir=tmp_path):
-        result = runner.invoke(cli, ["check"])
+def test_no_vault_found(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(tmp_path)
+    result = CliRunner().invoke(cli, ["check"])
     assert result.exit_code == 2
     assert "no vault found" in result.output
 
