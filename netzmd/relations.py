@@ -92,10 +92,6 @@ def figures(contact: Contact, today: dt.date, window_days: int) -> Figures:
     )
 
 
-def _iso(value: dt.date | None) -> str | None:
-    return value.isoformat() if value else None
-
-
 def contact_row(contact: Contact, today: dt.date, window_days: int) -> dict[str, object]:
     """The `list --format json` record of SPEC 4.1 (dates as date objects)."""
     fig = figures(contact, today, window_days)
@@ -119,19 +115,10 @@ def contact_row(contact: Contact, today: dt.date, window_days: int) -> dict[str,
     }
 
 
-def _jsonable(value: object) -> object:
-    if isinstance(value, dt.date):
-        return value.isoformat()
-    if isinstance(value, dict):
-        return {str(k): _jsonable(v) for k, v in value.items()}
-    if isinstance(value, list | tuple):
-        return [_jsonable(v) for v in value]
-    return value
-
-
 def export_record(contact: Contact, today: dt.date, window_days: int) -> dict[str, object]:
     """`export json`: the list record plus the front matter and every interaction."""
     record = contact_row(contact, today, window_days)
-    record["fields"] = _jsonable(contact.fields)
+    # Dates stay date objects, as in contact_row; the JSON writer renders them as ISO.
+    record["fields"] = dict(contact.fields)
     record["interactions_all"] = [i.as_json() for i in contact.interactions]
     return record
