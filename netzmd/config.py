@@ -138,7 +138,8 @@ def _parse_rules(table: object) -> dict[str, dict[str, Any]]:
                 ok = isinstance(value, type(default)) and not isinstance(value, bool)
                 if isinstance(default, float):
                     ok = isinstance(value, int | float) and not isinstance(value, bool)
-                    value = float(value)
+                    if ok:
+                        value = float(value)
                 if not ok or value < 0:
                     raise ConfigError(
                         f"'{where}' must be a non-negative {_type_name(default)}"
