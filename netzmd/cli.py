@@ -5,11 +5,13 @@ Heavy modules are imported inside the commands: `netzmd --help` must start fast.
 
 from __future__ import annotations
 
+import atexit
 import datetime as dt
+import functools
 import gc
-import json
 import os
 import sys
+import threading
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -95,7 +97,9 @@ def _echo_safe(text: str) -> None:
 def terminal_safe(text: str) -> str:
     """Text from notes with control characters replaced: a name or file name must not
     move the cursor, set the terminal title or split one finding over two lines."""
-    return text.translate(_CONTROL)
+    # Every character _CONTROL replaces is unprintable; the scan is ten times faster
+    # than translate, and a check prints thousands of lines that have none.
+    return text if text.isprintable() else text.translate(_CONTROL)
 
 
 def common_options(func: F) -> F:
@@ -201,6 +205,47 @@ def progress_bar_for(ctx: click.Context, lang: str, key: str = "parse"
         bar.close()
 
 
+# A list while main() runs as the process itself; see hold_until_exit.
+_held: list[object] | None = None
+
+
+def hold_until_exit(*objects: object) -> None:
+    """Keep `objects` (a loaded vault, its findings) alive until the process ends.
+
+    Once a check has printed, freeing a vault of 10,000 contacts object by object and
+    the interpreter's last garbage collection over it would take 0.1 s: main() ends the
+    process with os._exit instead, when nothing else is left to do (`_nothing_left`).
+    Outside main() (tests, Click's CliRunner, library use) this does nothing.
+    """
+    if _held is not None:
+        _held.extend(objects)
+        # Nothing held becomes garbage before the exit: keep the cycle collector off it.
+        gc.freeze()
+
+
+def _nothing_left() -> bool:
+    """Whether ending the process with os._exit skips nothing but freeing memory.
+
+    Not when a thread still runs (Python would wait for it), an exit handler is
+    registered (multiprocessing, logging, weakref.finalize, coverage, executors), a
+    tracer or profiler is attached (cProfile reports after the program), or stdout or
+    stderr cannot be flushed (a closed pipe: Python's usual exit reports it). Both
+    handler lists are private; a Python without them gets the usual exit.
+    """
+    registered = getattr(atexit, "_ncallbacks", None)
+    if registered is None or registered() or getattr(threading, "_threading_atexits", 1):
+        return False
+    if threading.active_count() > 1 or sys.gettrace() or sys.getprofile():
+        return False
+    try:
+        for stream in (sys.stdout, sys.stderr):
+            if stream is not None:
+                stream.flush()
+    except (OSError, ValueError):
+        return False
+    return True
+
+
 def open_session(ctx: click.Context) -> Session:
     from netzmd.config import ConfigError, load_config
     from netzmd.locale import detect_lang
@@ -236,6 +281,8 @@ def _json_default(value: Any) -> Any:
 
 
 def dump_json(data: Any) -> str:
+    import json
+
     return json.dumps(data, ensure_ascii=False, indent=2, default=_json_default)
 
 
@@ -270,12 +317,17 @@ def _github_escape(text: str, prop: bool = False) -> str:
     return text
 
 
+@functools.cache
+def _styled_level(level: str) -> str:
+    return click.style(level, fg=_LEVEL_COLORS[level])
+
+
 def format_finding(finding: Finding, color: bool) -> str:
     where = finding.path or "-"
     if finding.line is not None:
         where += f":{finding.line}"
     level = finding.level.label
-    shown = click.style(level, fg=_LEVEL_COLORS[level]) if color else level
+    shown = _styled_level(level) if color else level
     about = f" [{finding.contact}]" if finding.contact and not finding.path else ""
     return terminal_safe(f"{where}: ") + f"{shown} {finding.rule}:" + terminal_safe(
         f"{about} {finding.message}")
@@ -310,6 +362,7 @@ def check(ctx: click.Context, fmt: str, select: tuple[str, ...], ignore: tuple[s
 
     session = open_session(ctx)
     findings = session.findings(_split_ids(select) or None, _split_ids(ignore))
+    hold_until_exit(session, findings)
     counts = {level.label: sum(1 for f in findings if f.level is level) for level in Level}
     contacts = len(session.vault.contacts)
     if fmt == "json":
@@ -327,13 +380,17 @@ def check(ctx: click.Context, fmt: str, select: tuple[str, ...], ignore: tuple[s
         }))
     elif fmt == "github":
         kinds = {"error": "error", "warning": "warning", "info": "notice"}
+        lines = []
         for f in findings:
             props = [f"title={_github_escape(f.rule, True)}"]
             if f.path:
                 props.insert(0, f"file={_github_escape(f.path, True)}")
                 if f.line is not None:
                     props.insert(1, f"line={f.line}")
-            click.echo(f"::{kinds[f.level.label]} {','.join(props)}::{_github_escape(f.message)}")
+            lines.append(f"::{kinds[f.level.label]} {','.join(props)}::"
+                         f"{_github_escape(f.message)}")
+        if lines:
+            click.echo("\n".join(lines))  # one write, as for text
     else:
         color = session.state.color
         if findings:
@@ -1301,6 +1358,19 @@ def watch_command(ctx: click.Context, fmt: str, output: str | None, debounce: fl
 
 
 def main(argv: list[str] | None = None) -> NoReturn:
-    """Console entry point."""
-    cli.main(args=argv, prog_name="netzmd")
+    """Console entry point (`netzmd`, `python -m netzmd`).
+
+    Without argv it runs as the process itself: after a command that held its vault
+    (hold_until_exit), the process ends with os._exit once the output is flushed.
+    """
+    global _held
+    if argv is None:
+        _held = []
+    try:
+        cli.main(args=argv, prog_name="netzmd")
+    except SystemExit as stop:
+        code = stop.code
+        if _held and (code is None or isinstance(code, int)) and _nothing_left():
+            os._exit(code or 0)
+        raise
     raise SystemExit(0)  # pragma: no cover - cli.main always exits
