@@ -51,6 +51,8 @@ def test_full_config(tmp_path: Path) -> None:
         ({"rules": {"overdue": {"level": "loud"}}}, "rules.overdue.level"),
         ({"rules": {"no-follow-up": {"within_days": "14"}}}, "rules.no-follow-up.within_days"),
         ({"rules": {"birthday": {"weeks": 2}}}, "rules.birthday.weeks"),
+        ({"rules": {"loose-network": {"max_share": ""}}}, "rules.loose-network.max_share"),
+        ({"rules": {"career-only": {"max_share": [0.5]}}}, "rules.career-only.max_share"),
     ],
 )
 def test_bad_config_names_the_key(data: dict[str, object], key: str) -> None:
