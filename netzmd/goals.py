@@ -6,19 +6,23 @@ One place for the rules (`goal-behind`, `goal-missed`), the `goals` command and 
 from __future__ import annotations
 
 import datetime as dt
+from bisect import bisect_left, insort
 from dataclasses import dataclass
+from operator import attrgetter
 from typing import Any
 
 from netzmd.log import fold
 from netzmd.model import Contact, Goal, Vault
-from netzmd.relations import done
+from netzmd.relations import changed_positions, done
+
+_date = attrgetter("date")
 
 STATUSES = ("done", "missed", "behind", "on-track")
 
 # Validated contact fields a `match` compares against; other keys use the raw front matter.
-_TEXT_FIELDS = ("name", "role", "organisation", "specialty", "circle", "met_at", "sector",
-                "status")
-_LIST_FIELDS = ("aliases", "interests", "tags")
+_TEXT_FIELDS = frozenset({"name", "role", "organisation", "specialty", "circle", "met_at",
+                          "sector", "status"})
+_LIST_FIELDS = frozenset({"aliases", "interests", "tags"})
 
 
 @dataclass(frozen=True, slots=True)
@@ -69,83 +73,109 @@ def _values(contact: Contact, key: str) -> list[str]:
     ]
 
 
-def matches(goal: Goal, contact: Contact) -> bool:
-    """Every `match` field equals the contact's field (case-insensitive; a list contains it)."""
-    return _Matcher(goal, ({}, {})).matches(contact)
+# What a contact offers goal membership: (None, folded link) for each `goals` link and
+# (key, folded value) for each value of a `match` key. A goal's members are the contacts
+# with one of its link tokens, or with a token for every (key, value) of its `match`.
+_Token = tuple[str | None, str]
 
 
-def is_member(goal: Goal, keys: frozenset[str], contact: Contact) -> bool:
-    return any(fold(link) in keys for link in contact.goals) or matches(goal, contact)
+class GoalFolds:
+    """The membership tokens of the contacts, kept between runs by the rules engine's memo.
 
-
-# Folded contact values (stripped first, as `match` compares them) and folded goal links.
-_Folds = tuple[dict[str, str], dict[str, str]]
-
-
-class _Matcher:
-    """Membership in one goal; `folded` is shared by all goals of a run.
-
-    A run asks this for every goal and every contact (50,000 times for 5 goals and 10,000
-    contacts): the goal's side is folded once, and each distinct contact value once.
+    Membership compares folded text (Unicode normalisation and case folding), the costly
+    part. With this an unchanged `Contact` object (the same object, `is`) is folded once,
+    and when only a few of a vault's contacts are new objects, only their tokens are
+    taken out of the index and put back in.
     """
 
-    def __init__(self, goal: Goal, folded: _Folds) -> None:
-        self.keys = goal_keys(goal)
-        self.wanted = [(key, fold(value.strip())) for key, value in goal.match.items()]
-        self.values, self.links = folded
+    def __init__(self) -> None:
+        self._keys: frozenset[str] | None = None
+        # The contacts of the latest run and their tokens, by position; holding the
+        # contacts keeps their ids from being reused.
+        self._contacts: tuple[Contact, ...] = ()
+        self._tokens: list[tuple[_Token, ...]] = []
+        self._index: dict[_Token, list[int]] = {}
 
-    def fold(self, text: str) -> str:
-        value = self.values.get(text)
-        if value is None:
-            value = self.values[text] = fold(text.strip())
-        return value
+    def index(self, contacts: tuple[Contact, ...], keys: frozenset[str]
+              ) -> dict[_Token, list[int]]:
+        """Token -> ascending positions in `contacts` of the active contacts that have it."""
+        if keys == self._keys:
+            changed = changed_positions(self._contacts, contacts)
+            if changed is not None:
+                self._patch(contacts, keys, changed)
+                return self._index
+        self._rebuild(contacts, keys)
+        return self._index
 
-    def fold_link(self, link: str) -> str:
-        value = self.links.get(link)
-        if value is None:
-            value = self.links[link] = fold(link)
-        return value
+    def _rebuild(self, contacts: tuple[Contact, ...], keys: frozenset[str]) -> None:
+        known: dict[int, tuple[_Token, ...]] = {}
+        if keys == self._keys:
+            known = {id(c): t for c, t in zip(self._contacts, self._tokens, strict=True)}
+        folded: dict[str, str] = {}  # the same values recur across contacts
+        index: dict[_Token, list[int]] = {}
+        all_tokens = []
+        for position, contact in enumerate(contacts):
+            tokens = known.get(id(contact))
+            if tokens is None:
+                tokens = _tokens(contact, keys, folded)
+            all_tokens.append(tokens)
+            for token in tokens:
+                found = index.get(token)
+                if found is None:
+                    index[token] = [position]
+                else:
+                    found.append(position)
+        self._keys, self._contacts, self._tokens, self._index = keys, contacts, all_tokens, index
 
-    def matches(self, contact: Contact) -> bool:
-        if not self.wanted:
-            # An empty match would take in every contact; only an explicit one selects.
-            return False
-        values, fold_ = self.values, self.fold
-        for key, target in self.wanted:
-            for value in _values(contact, key):
-                if (values.get(value) or fold_(value)) == target:
-                    break
-            else:
-                return False
-        return True
-
-    def is_member(self, contact: Contact) -> bool:
-        keys, links = self.keys, self.links
-        for link in contact.goals:
-            folded = links.get(link)
-            if folded is None:
-                folded = links[link] = fold(link)
-            if folded in keys:
-                return True
-        return self.matches(contact)
+    def _patch(self, contacts: tuple[Contact, ...], keys: frozenset[str], changed: list[int]
+               ) -> None:
+        index = self._index
+        folded: dict[str, str] = {}
+        for position in changed:
+            for token in self._tokens[position]:
+                found = index[token]
+                found.remove(position)
+                if not found:
+                    del index[token]
+            tokens = self._tokens[position] = _tokens(contacts[position], keys, folded)
+            for token in tokens:
+                insort(index.setdefault(token, []), position)
+        self._contacts = contacts
 
 
-def progress(goal: Goal, contacts: tuple[Contact, ...], today: dt.date) -> GoalProgress:
-    """Progress of one valid goal; archived contacts are never members."""
-    return _progress(goal, contacts, today, ({}, {}))
+def _tokens(contact: Contact, keys: frozenset[str], folded: dict[str, str]
+            ) -> tuple[_Token, ...]:
+    if not contact.active:
+        return ()  # archived contacts are never members
+    tokens: list[_Token] = [(None, fold(link)) for link in contact.goals] if contact.goals else []
+    for key in keys:
+        for value in _values(contact, key):
+            text = folded.get(value)
+            if text is None:
+                # `match` compares stripped values, goal links whole.
+                text = folded[value] = fold(value.strip())
+            tokens.append((key, text))
+    # Without repeats: a position is in an index list once.
+    return tuple(dict.fromkeys(tokens)) if len(tokens) > 1 else tuple(tokens)
 
 
-def _progress(
-    goal: Goal, contacts: tuple[Contact, ...], today: dt.date, folded: _Folds
-) -> GoalProgress:
+def _progress(goal: Goal, contacts: tuple[Contact, ...], index: dict[_Token, list[int]],
+              today: dt.date) -> GoalProgress:
     since, by, target = goal.since, goal.by, goal.target
     if since is None or by is None or target is None or by <= since:
         raise ValueError(f"invalid goal: {goal.path}")
-    matcher = _Matcher(goal, folded)
-    members = tuple(c for c in contacts if c.active and matcher.is_member(c))
+    positions: set[int] = set()
+    for key in goal_keys(goal):
+        positions.update(index.get((None, key), ()))
+    wanted = [(key, fold(value.strip())) for key, value in goal.match.items()]
+    # An empty match would take in every contact; only an explicit one selects.
+    if wanted:
+        first, *others = (index.get(token, ()) for token in wanted)
+        positions.update(set(first).intersection(*others))
+    members = tuple(contacts[p] for p in sorted(positions))
     counted = tuple(
         c.name for c in members
-        if sum(1 for i in done(c, today) if i.date >= since) >= goal.min_interactions
+        if _done_since(c, today, since) >= goal.min_interactions
     )
     achieved = len(counted)
     total_days = (by - since).days
@@ -164,7 +194,22 @@ def _progress(
                         elapsed_days / total_days)
 
 
-def goal_progress(vault: Vault, today: dt.date) -> list[GoalProgress]:
-    """Progress of every valid goal, in path order; invalid goals are `bad-field` findings."""
-    folded: _Folds = ({}, {})
-    return [_progress(goal, vault.contacts, today, folded) for goal in vault.goals if goal.valid]
+def _done_since(contact: Contact, today: dt.date, since: dt.date) -> int:
+    """How many interactions happened from `since` up to today (they are in date order)."""
+    past = done(contact, today)
+    return len(past) - bisect_left(past, since, key=_date)
+
+
+def goal_progress(vault: Vault, today: dt.date, folds: GoalFolds | None = None
+                  ) -> list[GoalProgress]:
+    """Progress of every valid goal, in path order; invalid goals are `bad-field` findings.
+
+    Archived contacts are never members. `folds` keeps the contacts' folded fields for
+    the next run (see `GoalFolds`).
+    """
+    goals = [goal for goal in vault.goals if goal.valid]
+    if not goals:
+        return []
+    keys = frozenset(key for goal in goals for key in goal.match)
+    index = (GoalFolds() if folds is None else folds).index(vault.contacts, keys)
+    return [_progress(goal, vault.contacts, index, today) for goal in goals]

@@ -3,9 +3,15 @@
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
+from bisect import bisect_right
+from collections.abc import Sequence
+from itertools import compress, count
+from operator import attrgetter, is_not
+from typing import NamedTuple
 
 from netzmd.model import Contact, Interaction
+
+_date = attrgetter("date")
 
 
 def in_window(date: dt.date, today: dt.date, days: int) -> bool:
@@ -20,16 +26,31 @@ def done(contact: Contact, today: dt.date) -> tuple[Interaction, ...]:
     # have, and rules ask this for every contact, several times.
     if not items or items[-1].date <= today:
         return items
-    return tuple(i for i in items if i.date <= today)
+    return items[:bisect_right(items, today, key=_date)]
 
 
-@dataclass(frozen=True, slots=True)
-class Figures:
+def changed_positions(old: Sequence[object], new: Sequence[object]) -> list[int] | None:
+    """The positions at which `new` holds another object than `old` (`is not`).
+
+    None when the lengths differ or most positions changed: then rebuilding is simpler
+    and no slower than patching. Callers that keep per-contact results between runs (the
+    loader hands over the very same object for an unchanged contact) patch the rest.
+    """
+    if not old or len(old) != len(new):
+        return None
+    changed = list(compress(count(), map(is_not, new, old)))
+    return changed if len(changed) * 8 <= len(new) else None
+
+
+class Figures(NamedTuple):
+    """One contact's figures on a day; a named tuple, built for every contact on every run."""
+
     cadence_days: int | None
     last: dt.date | None
     days_since: int | None
     due: dt.date | None
     overdue: bool
+    # Done interactions in the window: they are the last `interactions` of done(contact).
     interactions: int
     gives: int
     takes: int
@@ -52,44 +73,38 @@ def figures(contact: Contact, today: dt.date, window_days: int) -> Figures:
         due = None
     elif last is None:
         due = today
+    elif cadence <= (dt.date.max - last).days:
+        due = last + dt.timedelta(cadence)  # days; positional is twice as fast
     else:
-        due = last + dt.timedelta(days=cadence)
+        due = None  # after the end of the calendar (`cadence: 99999y`): never due
     overdue = (
         contact.active
         and cadence is not None
         and not contact.snoozed(today)
         and (days_since is None or days_since > cadence)
     )
-    # One pass instead of six: this runs for every contact on every run.
+    # In date order (the loader sorts them), the window is the tail of the done ones:
+    # count back from the last while in_window. One pass instead of six, over the window
+    # only: this runs for every contact on every run.
     interactions = gives = takes = mutual = personal = career = 0
-    for item in past:
-        if not 0 <= (today - item.date).days < window_days:  # in_window, inlined
-            continue
-        interactions += 1
-        direction = item.direction
-        if direction == "give":
-            gives += 1
-        elif direction == "take":
-            takes += 1
-        elif direction == "mutual":
-            mutual += 1
-        if item.personal:
-            personal += 1
-        if item.career:
-            career += 1
-    return Figures(
-        cadence_days=cadence,
-        last=last,
-        days_since=days_since,
-        due=due,
-        overdue=overdue,
-        interactions=interactions,
-        gives=gives,
-        takes=takes,
-        mutual=mutual,
-        personal=personal,
-        career=career,
-    )
+    if days_since is not None and days_since < window_days:
+        for item in reversed(past):
+            if (today - item.date).days >= window_days:
+                break
+            interactions += 1
+            direction = item.direction
+            if direction == "give":
+                gives += 1
+            elif direction == "take":
+                takes += 1
+            elif direction == "mutual":
+                mutual += 1
+            if item.personal:
+                personal += 1
+            if item.career:
+                career += 1
+    return Figures(cadence, last, days_since, due, overdue,
+                   interactions, gives, takes, mutual, personal, career)
 
 
 def contact_row(contact: Contact, today: dt.date, window_days: int) -> dict[str, object]:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -62,3 +63,22 @@ def test_findings_sort_vault_level_first_then_path_line_rule() -> None:
         (None, None, "c"), ("a.md", 10, "a"), ("z.md", None, "a"), ("z.md", 2, "a"),
         ("z.md", 2, "b"),
     ]
+
+
+def test_a_stamped_finding_is_a_complete_copy_with_contact_level_and_message() -> None:
+    finding = Finding("overdue", path="contacts/A.md", line=3, data={"days_since": 4})
+    stamped = finding.stamped("A", Level.ERROR, "seit 4 Tagen")
+    assert stamped == replace(finding, contact="A", level=Level.ERROR, message="seit 4 Tagen")
+    assert (finding.contact, finding.level, finding.message) == (None, Level.WARNING, "")
+
+
+def test_archived_and_ignoring_contacts_silence_findings_in_other_notes(tmp_path: Path) -> None:
+    make_vault(tmp_path, {
+        "contacts/A.md": "---\nstatus: archived\n---\n",
+        "contacts/B.md": "---\nnetzmd_ignore: [task-overdue]\n---\n",
+        "contacts/C.md": "---\n---\n",
+        "Journal/2026-11-01.md": "- [ ] 2026-11-02 [[A]], [[B]] und [[C]] anrufen\n",
+    })
+    assert [(f.rule, f.path, f.contact) for f in findings_for(tmp_path, "2026-11-27",
+                                                              {"task-overdue"})] == [
+        ("task-overdue", "Journal/2026-11-01.md", "C")]

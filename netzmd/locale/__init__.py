@@ -11,9 +11,10 @@ import datetime as dt
 import os
 import re
 import tomllib
-from functools import cache
+from functools import cache, lru_cache
 from importlib import resources
-from typing import Any
+from string import Formatter
+from typing import Any, NamedTuple
 
 from netzmd.findings import Finding
 
@@ -46,7 +47,9 @@ def detect_lang(explicit: str | None = None, configured: str | None = None) -> s
     return "en"
 
 
+@lru_cache(maxsize=4096)
 def format_date(value: dt.date, lang: str) -> str:
+    # Cached: a check of a large vault writes the same few thousand dates again and again.
     return value.strftime("%d.%m.%Y") if lang == "de" else value.isoformat()
 
 
@@ -70,21 +73,78 @@ def t(section: str, key: str, lang: str, **values: Any) -> str:
 
 
 def fill(template: str, values: dict[str, Any], lang: str) -> str:
-    def plural(match: re.Match[str]) -> str:
-        return match.group(2) if values.get(match.group(1)) == 1 else match.group(3)
+    compiled = _compile(template)
+    if compiled.parts is None:
+        return _fill_by_format(compiled, values, lang)
+    # The same text as _fill_by_format, without parsing the template again for each of
+    # the thousands of messages a check of a large vault fills.
+    pieces = []
+    for literal, name, forms in compiled.parts:
+        pieces.append(literal)
+        if forms is not None:
+            pieces.append(forms[0] if values.get(name) == 1 else forms[1])
+        elif name:
+            if name in values:
+                v = values[name]
+                pieces.append(v if type(v) is str else str(v) if type(v) is int
+                              else format_value(v, lang))
+            else:
+                pieces.append("{" + name + "}")  # a placeholder without a value stays
+    return "".join(pieces)
 
-    # A check of a large vault fills thousands of messages: skip what a template lacks.
-    text = _PLURAL.sub(plural, template) if _has_plural(template) else template
+
+def _fill_by_format(compiled: _Template, values: dict[str, Any], lang: str) -> str:
+    """Fill any template: `str.format` over the shown values, the plural forms chosen."""
     shown = {
         k: v if type(v) is str else str(v) if type(v) is int else format_value(v, lang)
         for k, v in values.items()
     }
-    return text.format_map(_Missing(shown))
+    for slot, name, one, many in compiled.plurals:
+        shown[slot] = one if values.get(name) == 1 else many
+    return compiled.text.format_map(_Missing(shown))
+
+
+class _Template(NamedTuple):
+    text: str  # the template, each `{n|one|many}` made a placeholder `{|i}` of its own
+    plurals: tuple[tuple[str, str, str, str], ...]  # (placeholder, n, one, many)
+    # (literal, name or "" after the last placeholder, (one, many) for a plural) when
+    # every placeholder is a plain name; None when one has a format spec, a conversion,
+    # an index or an attribute.
+    parts: tuple[tuple[str, str, tuple[str, str] | None], ...] | None
 
 
 @cache
-def _has_plural(template: str) -> bool:
-    return _PLURAL.search(template) is not None
+def _compile(template: str) -> _Template:
+    """A template taken apart once: a check of a large vault fills thousands of messages."""
+    plurals: list[tuple[str, str, str, str]] = []
+
+    def slot(match: re.Match[str]) -> str:
+        name = f"|{len(plurals)}"
+        plurals.append((name, match.group(1), match.group(2), match.group(3)))
+        return "{" + name + "}"
+
+    text = _PLURAL.sub(slot, template)
+    forms = {placeholder: (name, (one, many)) for placeholder, name, one, many in plurals}
+    return _Template(text, tuple(plurals), _plain_parts(text, forms))
+
+
+def _plain_parts(text: str, forms: dict[str, tuple[str, tuple[str, str]]]
+                 ) -> tuple[tuple[str, str, tuple[str, str] | None], ...] | None:
+    parts: list[tuple[str, str, tuple[str, str] | None]] = []
+    try:
+        for literal, field, spec, conversion in Formatter().parse(text):
+            if field is None:
+                parts.append((literal, "", None))
+            elif spec or conversion or not field or field.isdigit() or "." in field \
+                    or "[" in field:
+                return None
+            elif field in forms:
+                parts.append((literal, *forms[field]))
+            else:
+                parts.append((literal, field, None))
+    except ValueError:
+        return None  # unbalanced braces: str.format says so, as ever
+    return tuple(parts)
 
 
 class _Missing(dict[str, str]):
@@ -105,8 +165,9 @@ def finding_message(finding: Finding, lang: str) -> str:
     messages = catalogue(lang)["message"]
     if key not in messages:
         key = finding.rule
-    values = dict(finding.data)
+    values = finding.data
     if "expected" in values:
+        values = dict(values)
         values["expected"] = catalogue(lang)["expected"].get(values["expected"], values["expected"])
     return fill(messages[key], values, lang)
 

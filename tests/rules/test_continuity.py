@@ -83,6 +83,13 @@ def test_no_follow_up_options_from_config(tmp_path: Path) -> None:
     assert findings_for(tmp_path, "2026-11-27", {"no-follow-up"}) == []
 
 
+def test_a_cadence_reaching_past_the_calendar_is_never_overdue(tmp_path: Path) -> None:
+    make_vault(tmp_path, {
+        "contacts/Slow.md": contact("cadence: 99999y\n", "- 2026-01-10 call: irgendwann\n"),
+    })
+    assert findings_for(tmp_path, "2026-11-27", {"overdue"}) == []
+
+
 def test_task_overdue_only_before_today(tmp_path: Path) -> None:
     make_vault(tmp_path, {
         "contacts/A.md": contact("", "- [ ] 2026-11-26 Anruf\n- [ ] 2026-11-27 heute\n"

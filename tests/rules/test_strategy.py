@@ -133,6 +133,13 @@ def test_quarterly_plan_in_the_last_30_days(tmp_path: Path) -> None:
     ]
 
 
+def test_quarterly_plan_in_the_last_quarter_of_the_calendar(tmp_path: Path) -> None:
+    quarter_vault(tmp_path)
+    assert summary(findings_for(tmp_path, "9999-12-02", {"quarterly-plan"})) == [
+        ("quarterly-plan", None, None, {"reached": 0, "required": 2, "quarter": "9999-Q4"}),
+    ]
+
+
 def test_quarterly_plan_enough_key_contacts_and_options(tmp_path: Path) -> None:
     quarter_vault(tmp_path)
     make_vault(tmp_path, {"contacts/Second.md": contact("circle: key\n",
