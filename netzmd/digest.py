@@ -11,30 +11,37 @@ Decisions where SPEC 5 is silent (recorded in docs/templates.md):
   is switched off or listed in `netzmd_ignore` does not put a contact on the list.
 - Everything but `contacts` (the full table) is about active contacts only.
 
-Built for vaults of 10,000 contacts, whose digest `watch` renders after every edit: each
-contact's record and each finding's record is made once and shared by every section that
-shows it, the interactions are gone through once for everything counted by date, and only
-the contacts chosen for "this week" get their reasons and suggestion worked out.
+Built for vaults of 10,000 contacts, whose digest `watch` renders after every edit. Each
+contact's share (`_Part`: figures, counts, ranking, tasks, birthday) is worked out once per
+build, or taken over from the previous build by a `DigestMemo`; its contact record and
+finding records are made only when a section shows the contact, and shared by every
+section that does. The large lists nobody may read (`contacts`, `findings`,
+`quarter.contacts`, `charts`) are made on first read, and only the contacts chosen for
+"this week" get their suggestion worked out. docs/architecture.md has the design.
 """
 
 from __future__ import annotations
 
+import calendar
 import datetime as dt
 import functools
+import heapq
 import re
 import zlib
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NamedTuple, overload
 
 from netzmd.config import Config
-from netzmd.findings import Finding
+from netzmd.findings import Finding, Level
 from netzmd.locale import finding_message, t
 from netzmd.log import fold
-from netzmd.model import Contact, Interaction, Vault
+from netzmd.model import Contact, Interaction, Task, Vault
 from netzmd.relations import Figures, done, figures
 
 if TYPE_CHECKING:
+    from _collections_abc import dict_items, dict_keys, dict_values
+
     from netzmd.goals import GoalProgress
     from netzmd.rules.base import Context as RuleContext
 
@@ -139,12 +146,15 @@ def render_report(vault: Vault, name: str, today: dt.date, week: tuple[int, int]
 
     The rules run as of `reference_date`; TemplateFailure for any template problem.
     """
-    from netzmd.engine import run_rules
+    from netzmd.engine import RuleMemo, run_rules
     from netzmd.report import render
 
     day = reference_date(today, week)
     week = week or iso_week(day)
-    context = build_context(vault, run_rules(vault, day, lang=lang), day, week, lang)
+    # Kept for its rule context: the figures and goal progress are not computed twice.
+    rules = RuleMemo()
+    findings = run_rules(vault, day, lang=lang, memo=rules)
+    context = build_context(vault, findings, day, week, lang, rules.context)
     return render(vault.root, name, context, fmt), week
 
 
@@ -185,15 +195,16 @@ _TEXT = frozenset({str})
 
 def _plain(value: Any) -> Any:
     """Front-matter values as plain data for the sandbox (tuples become lists)."""
-    # This runs for the fields of every contact and the data of every finding, and
-    # nearly all keys are text and nearly all values scalars: those are copied in one
-    # go, and only the other values converted.
+    # This runs for the fields of every contact and the data of every finding shown,
+    # and nearly all keys are text and nearly all values scalars: those are copied in
+    # one go, and only the other values converted.
     if type(value) is dict and _TEXT.issuperset(map(type, value)):
         result = value.copy()
         if not _SCALARS.issuperset(map(type, value.values())):
             for k, v in value.items():
                 if type(v) not in _SCALARS:
-                    result[k] = _plain(v)
+                    result[k] = (list(v) if type(v) is list and _SCALARS.issuperset(map(type, v))
+                                 else _plain(v))
         return result
     if isinstance(value, dict):
         return {k if type(k) is str else str(k): v if type(v) in _SCALARS else _plain(v)
@@ -205,6 +216,10 @@ def _plain(value: Any) -> Any:
     return value
 
 
+# Scalars that are not dates: a message with only these reads as `netzmd check` wrote it.
+_UNDATED = _SCALARS - {dt.date, dt.datetime}
+
+
 def report_message(finding: Finding, lang: str) -> str:
     """The finding's message with dates written as reports write them (`Dec 10, 2026`).
 
@@ -212,12 +227,13 @@ def report_message(finding: Finding, lang: str) -> str:
     reason reads like the dates around it.
     """
     values = finding.data.values()
-    if not any(isinstance(v, dt.date) for v in values):
+    if _UNDATED.issuperset(map(type, values)) or not any(
+            isinstance(v, dt.date) for v in values):
         return finding.message
-    if all(type(v) in _SCALARS for v in values):
+    if _SCALARS.issuperset(map(type, values)):
         # `watch` renders the same thousands of findings again after every edit. Types
         # are part of the key: 1, 1.0 and True are equal but read differently.
-        items = tuple((k, type(v), v) for k, v in finding.data.items())
+        items = tuple(zip(finding.data, map(type, values), values, strict=True))
         return _dated_message(finding.rule, items, lang)
     return _fill_dated(finding.rule, finding.data, lang)
 
@@ -235,11 +251,14 @@ def _fill_dated(rule: str, data: dict[str, Any], lang: str) -> str:
     return finding_message(Finding(rule, data=shown), lang)
 
 
+_LABELS = {level: level.label for level in Level}
+
+
 def finding_record(finding: Finding, lang: str) -> dict[str, Any]:
     """A finding as templates see it (top-level `findings`, a contact's, `problems`)."""
     return {
         "rule": finding.rule,
-        "level": finding.level.label,
+        "level": _LABELS[finding.level],
         "path": finding.path,
         "line": finding.line,
         "contact": finding.contact,
@@ -250,29 +269,43 @@ def finding_record(finding: Finding, lang: str) -> dict[str, Any]:
 
 def findings_by_contact(vault: Vault, findings: Iterable[Finding]) -> dict[str, list[Finding]]:
     """Findings per contact path; a finding in another file belongs to its named contact."""
-    by_path = {c.path for c in vault.contacts}
-    first_by_name: dict[str, str] = {}
-    for contact in vault.contacts:
-        first_by_name.setdefault(contact.name, contact.path)
+    return _attribute(vault, findings)[0]
+
+
+def _attribute(vault: Vault, findings: Iterable[Finding]
+               ) -> tuple[dict[str, list[Finding]], dict[str, str]]:
+    """`findings_by_contact`, and the first contact of each name (who owns the rest)."""
+    contacts = vault.contacts
+    by_path = {c.path for c in contacts}
+    first_by_name: dict[str, str] | None = None  # most findings are in contact files
     result: dict[str, list[Finding]] = {}
     for finding in findings:
-        if finding.path in by_path:
-            owner: str | None = finding.path
+        owner: str | None = finding.path
+        if owner not in by_path:
+            if not finding.contact:
+                continue
+            if first_by_name is None:
+                # Backwards, so that the first contact of a name is the one that stays.
+                first_by_name = {c.name: c.path for c in reversed(contacts)}
+            owner = first_by_name.get(finding.contact)
+            if owner is None:
+                continue
+        own = result.get(owner)
+        if own is None:
+            result[owner] = [finding]
         else:
-            owner = first_by_name.get(finding.contact or "")
-        if owner is not None:
-            result.setdefault(owner, []).append(finding)
-    return result
+            own.append(finding)
+    return result, first_by_name or {}
 
 
 def contact_record(
     contact: Contact, fig: Figures, today: dt.date, quarter_interactions: int,
-    findings: list[dict[str, Any]] | None = None,
+    findings: Sequence[dict[str, Any]] | None = None,
 ) -> dict[str, Any]:
     """Everything a template may show about one contact.
 
-    `quarter_interactions` counts its done interactions in the quarter (`_Dated`);
-    `findings` are its finding records (`finding_record`).
+    `quarter_interactions` counts its done interactions in the quarter;
+    `findings` are its finding records (`finding_record`), a list or a `LazyList`.
     """
     birthday = contact.birthday
     days_since, cadence = fig.days_since, fig.cadence_days
@@ -287,7 +320,7 @@ def contact_record(
         "path": path,
         "stem": stem,
         "link": _link(stem, name),
-        "aliases": list(contact.aliases),
+        "aliases": list(contact.aliases) if contact.aliases else [],
         "role": contact.role,
         "organisation": contact.organisation,
         "specialty": contact.specialty,
@@ -301,9 +334,9 @@ def contact_record(
         "met_at": contact.met_at,
         "birthday": birthday.iso() if birthday else None,
         "next_birthday": birthday.next_date(today) if birthday else None,
-        "interests": list(contact.interests),
-        "tags": list(contact.tags),
-        "goals": list(contact.goals),
+        "interests": list(contact.interests) if contact.interests else [],
+        "tags": list(contact.tags) if contact.tags else [],
+        "goals": list(contact.goals) if contact.goals else [],
         "email": _text_field(fields, "email"),
         "phone": _text_field(fields, "phone"),
         "linkedin": _text_field(fields, "linkedin"),
@@ -431,71 +464,468 @@ def suggestion(
 # ---------------------------------------------------------------- the context
 
 
-@dataclass(frozen=True, slots=True)
-class _Shared:
-    """What the sections look up, built once per context.
+class LazyList(Sequence[Any]):
+    """A list of the context that is made the first time a template (or caller) reads it.
 
-    Every section refers to the same contact record, and sorts by the same folded name;
-    a finding's record (its message with Babel dates is the expensive part) is made once
-    and shared by the contact's list, the top-level list and the data problems.
+    `contacts`, `findings` and `quarter.contacts` hold a record for nearly every contact
+    of a large vault, and a contact's `findings` a record for each of its findings; the
+    digest shows none of them, so they are made only when read. Reads like a list:
+    iteration, `len`, indexing and slicing (a slice is a plain list), `in`, `==` with a
+    list, `+`. Jinja's filters and tests (`length`, `sort`, `selectattr`, `is sequence`)
+    see no difference.
     """
 
-    records: dict[str, dict[str, Any]]  # contact path → contact record
-    figs: dict[str, Figures]  # contact path → figures
-    folded: dict[str, str]  # contact path → fold(name), the sort key of names
-    findings: dict[int, dict[str, Any]]  # id(finding) → finding record
+    __slots__ = ("_items", "_make")
 
-    def ref(self, contact: Contact) -> dict[str, Any]:
-        return self.records[contact.path]
+    def __init__(self, make: Callable[[], list[Any]]) -> None:
+        self._make: Callable[[], list[Any]] | None = make
+        self._items: list[Any] | None = None
+
+    def _list(self) -> list[Any]:
+        if self._items is None:
+            assert self._make is not None
+            self._items, self._make = self._make(), None
+        return self._items
+
+    @overload
+    def __getitem__(self, index: int) -> Any: ...
+    @overload
+    def __getitem__(self, index: slice) -> list[Any]: ...
+    def __getitem__(self, index: int | slice) -> Any:
+        return self._list()[index]
+
+    def __len__(self) -> int:
+        return len(self._list())
+
+    def __iter__(self) -> Iterator[Any]:
+        return iter(self._list())
+
+    def __reversed__(self) -> Iterator[Any]:
+        backwards: Iterator[Any] = reversed(self._list())
+        return backwards
+
+    def __contains__(self, value: object) -> bool:
+        return value in self._list()
+
+    def __eq__(self, other: object) -> bool:
+        if isinstance(other, LazyList):
+            other = other._list()
+        return isinstance(other, list) and self._list() == other
+
+    __hash__ = None  # type: ignore[assignment]  # equal to a list, so unhashable like one
+
+    def __add__(self, other: Iterable[Any]) -> list[Any]:
+        return self._list() + list(other)
+
+    def __radd__(self, other: Iterable[Any]) -> list[Any]:
+        return list(other) + self._list()
+
+    def __repr__(self) -> str:
+        return repr(self._list())
+
+
+class LazyMapping(Mapping[str, Any]):
+    """A mapping of the context whose values are made the first time they are read.
+
+    `charts` is only drawn by the HTML reports; the Markdown digest never pays for it.
+    """
+
+    __slots__ = ("_made", "_makers")
+
+    def __init__(self, makers: dict[str, Callable[[], Any]]) -> None:
+        self._makers = makers
+        self._made: dict[str, Any] = {}
+
+    def __getitem__(self, key: str) -> Any:
+        try:
+            return self._made[key]
+        except KeyError:
+            value = self._made[key] = self._makers[key]()
+            return value
+
+    def __len__(self) -> int:
+        return len(self._makers)
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._makers)
+
+    def __repr__(self) -> str:
+        return repr(dict(self))
+
+
+class _Record(dict[str, Any]):
+    """A contact record that knows its name, path, stem and link, and fills in the rest
+    the first time anything else is read.
+
+    The Markdown digest writes `[[link]]` for thousands of contacts and reads nothing
+    else of nearly all of them; a whole record (forty fields, the front matter made
+    plain) is the largest cost of a context. Every way of reading or changing a dict
+    other than looking up a key it holds — another key, `get`, `in`, iteration, `len`,
+    `==`, `keys`/`values`/`items`, copies, JSON, pickling, any change — fills it first,
+    with its keys in the order of the whole record: it reads as the dict it stands for.
+    """
+
+    __slots__ = ("_fill",)
+
+    def __init__(self, known: dict[str, Any], fill: Callable[[], dict[str, Any]]) -> None:
+        super().__init__(known)
+        self._fill: Callable[[], dict[str, Any]] | None = fill
+
+    def _whole(self) -> dict[str, Any]:
+        fill = self._fill
+        if fill is not None:
+            self._fill = None
+            whole = fill()
+            dict.clear(self)
+            dict.update(self, whole)
+        return self
+
+    def __missing__(self, key: str) -> Any:
+        if self._fill is None:
+            raise KeyError(key)
+        return self._whole()[key]
+
+    def get(self, key: str, default: Any = None) -> Any:
+        return dict.get(self._whole(), key, default)
+
+    def __contains__(self, key: object) -> bool:
+        return dict.__contains__(self._whole(), key)
+
+    def __iter__(self) -> Iterator[str]:
+        return dict.__iter__(self._whole())
+
+    def __reversed__(self) -> Iterator[str]:
+        return dict.__reversed__(self._whole())
+
+    def __len__(self) -> int:
+        return dict.__len__(self._whole())
+
+    def keys(self) -> dict_keys[str, Any]:
+        return dict.keys(self._whole())
+
+    def values(self) -> dict_values[str, Any]:
+        return dict.values(self._whole())
+
+    def items(self) -> dict_items[str, Any]:
+        return dict.items(self._whole())
+
+    def copy(self) -> dict[str, Any]:
+        return dict.copy(self._whole())
+
+    def __eq__(self, other: object) -> bool:
+        if isinstance(other, _Record):
+            other._whole()
+        return dict.__eq__(self._whole(), other)
+
+    def __ne__(self, other: object) -> bool:
+        return not self == other
+
+    __hash__ = None
+
+    def __or__(self, other: Any) -> Any:
+        return dict.__or__(self._whole(), other)
+
+    def __ror__(self, other: Any) -> Any:
+        return dict.__ror__(self._whole(), other)
+
+    def __repr__(self) -> str:
+        return dict.__repr__(self._whole())
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        return dict, (dict(self._whole()),)
+
+    def __setitem__(self, key: str, value: Any) -> None:
+        dict.__setitem__(self._whole(), key, value)
+
+    def __delitem__(self, key: str) -> None:
+        dict.__delitem__(self._whole(), key)
+
+    def __ior__(self, other: Any) -> _Record:  # type: ignore[override]
+        dict.update(self._whole(), other)
+        return self
+
+    def update(self, *args: Any, **kwargs: Any) -> None:
+        dict.update(self._whole(), *args, **kwargs)
+
+    def setdefault(self, key: str, default: Any = None) -> Any:
+        return dict.setdefault(self._whole(), key, default)
+
+    def pop(self, key: str, *default: Any) -> Any:
+        return dict.pop(self._whole(), key, *default)
+
+    def popitem(self) -> tuple[str, Any]:
+        return dict.popitem(self._whole())
+
+    def clear(self) -> None:
+        self._fill = None
+        dict.clear(self)
 
 
 @dataclass(frozen=True, slots=True)
-class _Dated:
-    """What the sections count by date, from one pass over all done interactions.
+class _Day:
+    """All a contact's share of the context depends on besides the contact and its findings.
 
-    A large vault has 100,000 interactions; going through them once instead of once per
-    section (quarter counts, the month chart, the past week) matters.
+    The day, the language, the week and the config, and what follows from them. Equal
+    `_Day`s, the same Contact object and equal findings make the same share: that is
+    what `DigestMemo` relies on.
     """
 
-    quarter: dict[str, int]  # contact path → done interactions in the quarter (all contacts)
-    months: list[int]  # active contacts' interactions per month of the month chart
-    last_week: list[tuple[Contact, Interaction]]  # active contacts', in the past 7 days
+    today: dt.date
+    lang: str
+    week: tuple[int, int]
+    config: Config
+    week_end: dt.date  # Sunday
+    quarter: tuple[dt.date, dt.date]
+    first_month: dt.date  # of the month chart
+    week_first: dt.date  # the first of the past 7 days
+    recent_floor: dt.date  # the oldest date the quarter and the past 7 days count
+    follow_up_days: int  # the no-follow-up rule's `within_days`
+    birthday_days: int  # the birthday rule's `days`
+    # (month, day) of every birthday that may fall within them (None: any may).
+    birthdays: frozenset[tuple[int, int]] | None
 
 
-def _dated(contacts: Sequence[Contact], today: dt.date,
-           quarter: tuple[dt.date, dt.date]) -> _Dated:
-    start, end = quarter
-    first_month = _month_starts(today, CHART_MONTHS)[0]
-    offset = first_month.year * 12 + first_month.month
-    # 0 <= (today - date).days < LAST_WEEK_DAYS, as date comparisons.
-    week_first = today - dt.timedelta(days=LAST_WEEK_DAYS - 1)
-    floor = min(start, first_month, week_first)
-    in_quarter: dict[str, int] = {}
-    months = [0] * CHART_MONTHS
-    last_week: list[tuple[Contact, Interaction]] = []
-    for contact in contacts:
-        count = 0
-        active = contact.active
-        recent: list[tuple[Contact, Interaction]] = []
-        # Newest first, up to the oldest date any section counts: interactions are in
-        # date order (the loader sorts them; `done` relies on it too), and most of a
-        # long-kept log is older than a year.
-        for interaction in reversed(done(contact, today)):
+class _Candidate(NamedTuple):
+    """Why a contact is up for "this week", and its place in the ranking."""
+
+    key: tuple[Any, ...]  # SPEC 5.1's order; the path makes it unique
+    reasons: tuple[int, ...]  # positions in the part's findings, most specific first
+    rules: tuple[str, ...]
+    overdue_days: int
+    urgency: float
+
+
+_NO_MONTHS = (0,) * CHART_MONTHS
+
+
+@dataclass(slots=True, eq=False)
+class _Part:
+    """One contact's share of the context: what depends on it alone (and on the `_Day`).
+
+    Made for every contact, as the sections rank, count and filter by it. The contact
+    record and the finding records, the costly part, are made when a section shows the
+    contact (`_Build.ref`, `_finding_records`), and then kept here with the rest.
+    """
+
+    contact: Contact
+    own: Sequence[Finding]  # its findings, as `findings_by_contact` gives them
+    fig: Figures
+    folded: str  # fold(name): the sort key of names
+    quarter: int  # done interactions in the quarter (archived contacts too)
+    # The rest is for active contacts only (empty for archived ones).
+    recent: tuple[tuple[Interaction, str], ...]  # the past 7 days in log order, plain text
+    candidate: _Candidate | None
+    tasks: tuple[tuple[Task, str], ...]  # open tasks due by the end of the week, plain text
+    birthday: tuple[dt.date, int, int | None] | None  # within the window: date, in days, age
+    # Made on first use, as are the rows of the sections that show one contact a row.
+    months: tuple[int, ...] | None = None  # done interactions per month of the month chart
+    record: dict[str, Any] | None = None
+    findings: list[dict[str, Any]] | None = None
+    birthday_row: dict[str, Any] | None = None
+    balance_row: dict[str, Any] | None = None
+    key_row: dict[str, Any] | None = None  # quarter.key_contacts
+    member_rows: dict[bool, dict[str, Any]] | None = None  # goals[].members, by `counts`
+
+
+def _contact_part(contact: Contact, own: Sequence[Finding], fig: Figures, day: _Day) -> _Part:
+    """Work out one contact's share; `DigestMemo` keeps it for the next build."""
+    # This runs for every contact of the vault: the common cases (nothing this quarter,
+    # no findings, no tasks) cost as little as they can.
+    today = day.today
+    active = contact.active
+    count = 0
+    recent: tuple[tuple[Interaction, str], ...] = ()
+    past = contact.interactions
+    if past and past[-1].date > today:
+        past = done(contact, today)
+    if past and past[-1].date >= day.recent_floor:
+        start, end = day.quarter
+        week_first, floor = day.week_first, day.recent_floor
+        found = []
+        # Newest first, up to the oldest date counted here: interactions are in date
+        # order (the loader sorts them; `done` relies on it too), and most of a
+        # long-kept log is older than the quarter.
+        for interaction in reversed(past):
             date = interaction.date
             if date < floor:
                 break
             if start <= date <= end:
                 count += 1
-            if active:
-                if date >= first_month:
-                    # By month number since the first month: an index, not a date each.
-                    months[date.year * 12 + date.month - offset] += 1
-                if week_first <= date <= today:
-                    recent.append((contact, interaction))
-        if recent:
-            last_week.extend(reversed(recent))  # in log order again
-        in_quarter[contact.path] = count
-    return _Dated(in_quarter, months, last_week)
+            if active and date >= week_first:
+                found.append((interaction, plain_text(interaction.text)))
+        if found:
+            recent = tuple(reversed(found))  # in log order again
+    folded = fold(contact.name)
+    if not active:
+        return _Part(contact, own, fig, folded, count, (), None, (), None, _NO_MONTHS)
+
+    candidate = None
+    if own and not contact.snoozed(today):
+        reasons, extra = [], []
+        for i, finding in enumerate(own):
+            if finding.rule in _REASONS:
+                reasons.append(i)
+            elif finding.rule in _EXTRA_REASONS:
+                extra.append(i)
+        if reasons:
+            reasons += extra
+            rules = tuple(own[i].rule for i in reasons)
+            overdue_days, urgency = _urgency(contact, fig, rules, today, day.follow_up_days)
+            # The path makes every key unique, so a sort never compares the rest.
+            key = (fig.last is not None, -urgency, contact.circle != "key", folded,
+                   contact.path)
+            candidate = _Candidate(key, tuple(reasons), rules, overdue_days, urgency)
+
+    tasks: tuple[tuple[Task, str], ...] = ()
+    if contact.tasks:
+        week_end = day.week_end
+        tasks = tuple((task, plain_text(task.text)) for task in contact.tasks
+                      if task.due <= week_end)
+
+    birthday = None
+    born = contact.birthday
+    if born is not None and (day.birthdays is None or (born.month, born.day) in day.birthdays):
+        date = born.next_date(today)
+        in_days = (date - today).days
+        if 0 <= in_days < day.birthday_days:
+            birthday = (date, in_days, date.year - born.year if born.year else None)
+
+    return _Part(contact, own, fig, folded, count, recent, candidate, tasks, birthday)
+
+
+def _months(part: _Part, day: _Day) -> tuple[int, ...]:
+    """The contact's done interactions per month of the month chart (made once)."""
+    if part.months is None:
+        first_month = day.first_month
+        offset = first_month.year * 12 + first_month.month
+        months = [0] * CHART_MONTHS
+        for interaction in reversed(done(part.contact, day.today)):
+            date = interaction.date
+            if date < first_month:
+                break
+            # By month number since the first month: an index, not a date each.
+            months[date.year * 12 + date.month - offset] += 1
+        part.months = tuple(months) if any(months) else _NO_MONTHS
+    return part.months
+
+
+def _whole_record(part: _Part, day: _Day) -> dict[str, Any]:
+    # The finding records only when read: no built-in template shows them.
+    findings = LazyList(functools.partial(_finding_records, part, day.lang)) if (
+        part.own and part.findings is None) else part.findings
+    return contact_record(part.contact, part.fig, day.today, part.quarter, findings)
+
+
+def _birthdays_within(today: dt.date, days: int) -> frozenset[tuple[int, int]] | None:
+    """(month, day) of the birthdays whose next date is within `days` days of today.
+
+    A filter before `Birthday.next_date`, which most contacts need not be asked: it may
+    let through too many, never too few. 29 February is celebrated on the 28th in other
+    years; None when the window spans a year or more.
+    """
+    if days > 365:
+        return None
+    found = set()
+    for offset in range(max(days, 0)):
+        date = today + dt.timedelta(days=offset)
+        found.add((date.month, date.day))
+        if date.month == 2 and date.day == 28 and not calendar.isleap(date.year):
+            found.add((2, 29))
+    return frozenset(found)
+
+
+def _finding_records(part: _Part, lang: str) -> list[dict[str, Any]]:
+    if part.findings is None:
+        part.findings = [finding_record(f, lang) for f in part.own]
+    return part.findings
+
+
+class _Build:
+    """One build's lookups: the parts by path, and records made on first use.
+
+    Every section refers to the same contact record, and a finding's record (its
+    message with Babel dates is the expensive part) is made once and shared by the
+    contact's list, the top-level list and the data problems.
+    """
+
+    __slots__ = ("day", "first_by_name", "parts", "per_contact", "shown")
+
+    def __init__(self, day: _Day, parts: dict[str, _Part],
+                 per_contact: dict[str, list[Finding]], first_by_name: dict[str, str]) -> None:
+        self.day = day
+        self.parts = parts
+        self.per_contact = per_contact
+        self.first_by_name = first_by_name
+        self.shown: dict[int, dict[str, Any]] = {}  # id(finding) → its record
+
+    def ref(self, part: _Part) -> dict[str, Any]:
+        """The contact's record, made the first time any section shows it (`_Record`)."""
+        record = part.record
+        if record is None:
+            contact = part.contact
+            path, name = contact.path, contact.name
+            stem = _stem(path)
+            record = part.record = _Record(
+                {"name": name, "path": path, "stem": stem, "link": _link(stem, name)},
+                functools.partial(_whole_record, part, self.day))
+        return record
+
+    def finding(self, finding: Finding) -> dict[str, Any]:
+        """The finding's record; a contact's findings share theirs with its record."""
+        record = self.shown.get(id(finding))
+        if record is not None:
+            return record
+        owner = finding.path if finding.path in self.parts else self.first_by_name.get(
+            finding.contact or "")
+        if owner is None:
+            record = self.shown[id(finding)] = finding_record(finding, self.day.lang)
+            return record
+        # The part may come from an earlier build (equal findings, other objects): pair
+        # this build's findings with its records by position.
+        for current, made in zip(self.per_contact[owner],
+                                 _finding_records(self.parts[owner], self.day.lang),
+                                 strict=True):
+            self.shown[id(current)] = made
+        return self.shown[id(finding)]
+
+
+class DigestMemo:
+    """What `build_context` keeps from one build for the next: each contact's share.
+
+    For `watch`, which builds the context again after every edit: pass the same memo to
+    every build. A contact's share (its figures, counts, ranking, tasks, birthday, and its
+    contact and finding records once made) is taken over while the Contact is the very
+    same object as last time (the incremental loader keeps unchanged contacts), its
+    findings are equal, and today, the language, the week and the config are equal;
+    everything else is worked out again, and contacts no longer in the vault are
+    dropped. Everything that spans contacts (ranking, sorting, sums, goals) is done on
+    every build; the data problems are kept while their findings are equal. The memo
+    holds the contacts of the last build.
+
+    Contexts built with one memo share records: treat a context as read-only (templates
+    cannot change it anyway). With the rules' memo of the same run::
+
+        findings = run_rules(vault, day, lang=lang, memo=rule_memo)
+        context = build_context(vault, findings, day, week, lang, rule_memo.context,
+                                memo=digest_memo)
+    """
+
+    def __init__(self) -> None:
+        self._day: _Day | None = None
+        self._parts: dict[str, _Part] = {}
+        # The data findings of the last build and its `problems` section.
+        self._problems: tuple[tuple[Finding, ...], dict[str, Any]] | None = None
+        self.reused = 0  # contacts whose share the last build took over
+        self.built = 0  # contacts whose share the last build worked out
+
+    def _previous(self, day: _Day) -> dict[str, _Part]:
+        if self._day != day:
+            self._parts, self._problems = {}, None
+        return self._parts
+
+    def _keep(self, day: _Day, parts: dict[str, _Part], built: int) -> None:
+        self._day, self._parts = day, parts
+        self.built, self.reused = built, len(parts) - built
 
 
 def build_context(
@@ -505,11 +935,16 @@ def build_context(
     week: tuple[int, int] | None,
     lang: str,
     rule_context: RuleContext | None = None,
+    memo: DigestMemo | None = None,
 ) -> dict[str, Any]:
     """The context of every report for `today` (the reference date, see `reference_date`).
 
     `rule_context` is the rules' `Context` the findings were made with, if the caller
     kept it: its figures and goal progress are then used instead of computed again.
+    `memo` keeps each contact's share for the next build (see `DigestMemo`).
+    `contacts`, `findings` and `quarter.contacts` are `LazyList`s and `charts` is a
+    `LazyMapping`, made on first use; a contact record fills in its fields when first
+    read (`_Record`).
     """
     if rule_context is not None and (rule_context.vault is not vault
                                      or rule_context.today != today):
@@ -518,27 +953,43 @@ def build_context(
     year, number = week if week is not None else iso_week(today)
     monday = dt.date.fromisocalendar(year, number, 1)
     sunday = monday + dt.timedelta(days=6)
-    quarter = quarter_bounds(today)
-
-    contacts = vault.contacts
-    if rule_context is None:
-        figs = {c.path: figures(c, today, config.window_days) for c in contacts}
-    else:
-        figs = rule_context.figures
-    dated = _dated(contacts, today, quarter)
-    shown = {id(f): finding_record(f, lang) for f in findings}
-    per_contact = findings_by_contact(vault, findings)
-    records = {}
-    for contact in contacts:
-        path = contact.path
-        own = per_contact.get(path)
-        records[path] = contact_record(
-            contact, figs[path], today, dated.quarter[path],
-            None if own is None else [shown[id(f)] for f in own])
-    shared = _Shared(records, figs, {c.path: fold(c.name) for c in contacts}, shown)
-    active = [c for c in contacts if c.active]
     birthday_days = int(_rule_option(vault, "birthday", "days", 14))
+    quarter = quarter_bounds(today)
+    # 0 <= (today - date).days < LAST_WEEK_DAYS, as a date comparison.
+    week_first = today - dt.timedelta(days=LAST_WEEK_DAYS - 1)
+    day = _Day(
+        today, lang, (year, number), config, sunday, quarter,
+        _month_starts(today, CHART_MONTHS)[0], week_first, min(quarter[0], week_first),
+        int(_rule_option(vault, "no-follow-up", "within_days", 14)), birthday_days,
+        _birthdays_within(today, birthday_days))
 
+    findings = tuple(findings)  # the top-level list is made later, from these
+    per_contact, first_by_name = _attribute(vault, findings)
+    previous = memo._previous(day) if memo is not None else {}
+    figs = rule_context.figures if rule_context is not None else None
+    window = config.window_days
+    parts: dict[str, _Part] = {}
+    built = 0
+    for contact in vault.contacts:
+        path = contact.path
+        own: Sequence[Finding] = per_contact.get(path, ())
+        old = previous.get(path)
+        if old is not None and old.contact is contact:
+            if old.own == own:
+                parts[path] = old
+                continue
+            fig = old.fig
+        elif figs is not None:
+            fig = figs[path]
+        else:
+            fig = figures(contact, today, window)
+        parts[path] = _contact_part(contact, own, fig, day)
+        built += 1
+    if memo is not None:
+        memo._keep(day, parts, built)
+
+    build = _Build(day, parts, per_contact, first_by_name)
+    active = [p for p in parts.values() if p.contact.active]
     return {
         "version": CONTEXT_VERSION,
         "lang": lang,
@@ -546,7 +997,7 @@ def build_context(
         "vault": {
             "name": vault.root.name,
             "contacts": len(active),
-            "archived": len(contacts) - len(active),
+            "archived": len(parts) - len(active),
             "goals": len(vault.goals),
             "notes": vault.notes,
             "window_days": config.window_days,
@@ -560,67 +1011,57 @@ def build_context(
             "start": monday,
             "end": sunday,
         },
-        "this_week": _this_week(vault, active, per_contact, today, lang, shared),
-        "tasks": _tasks(active, today, sunday, shared),
-        "birthdays": _birthdays(active, today, birthday_days, shared),
-        "balance": _balance(vault, active, shared),
-        "goals": _goals(_goal_progress(vault, today, rule_context), today, shared),
-        "last_week": _last_week(dated, shared),
-        "quarter": _quarter(vault, active, today, quarter, shared),
-        "problems": _problems(findings, shared),
-        "charts": {
-            "months": _months_chart(dated, today),
-            "balance": _balance_chart(active, shared),
-        },
-        "contacts": sorted(records.values(),
-                           key=lambda r: (shared.folded[r["path"]], r["path"])),
-        "findings": [shown[id(f)] for f in findings],
+        "this_week": _this_week(active, config.digest_size, build),
+        "tasks": _tasks(active, build),
+        "birthdays": _birthdays(active, build),
+        "balance": _balance(vault, active, build),
+        "goals": _goals(_goal_progress(vault, today, rule_context), today, build),
+        "last_week": _last_week(active, build),
+        "quarter": _quarter(vault, active, build),
+        "problems": _problems(findings, build, memo),
+        "charts": LazyMapping({
+            "months": lambda: _months_chart(active, day),
+            "balance": lambda: _balance_chart(active, build),
+        }),
+        "contacts": LazyList(lambda: [
+            build.ref(p) for p in sorted(parts.values(),
+                                         key=lambda p: (p.folded, p.contact.path))]),
+        "findings": LazyList(lambda: [build.finding(f) for f in findings]),
     }
 
 
 _REASONS = frozenset(REASON_RULES)
+_EXTRA_REASONS = frozenset(EXTRA_REASON_RULES)
 
 
-def _this_week(
-    vault: Vault, active: list[Contact], per_contact: dict[str, list[Finding]],
-    today: dt.date, lang: str, shared: _Shared,
-) -> list[dict[str, Any]]:
+def _candidate_key(part: _Part) -> tuple[Any, ...]:
+    assert part.candidate is not None
+    return part.candidate.key
+
+
+def _this_week(active: list[_Part], size: int, build: _Build) -> list[dict[str, Any]]:
     """SPEC 5.1: never contacted first, then overdue days ÷ cadence days; key circle, name.
 
-    Every candidate is ranked, but only the `digest_size` chosen ones get their entry:
-    in a large vault thousands of contacts are due, and the reasons and the suggestion
-    are the costly part.
+    Every candidate is ranked (`_Candidate.key`), but only the `digest_size` chosen ones
+    get their entry: in a large vault thousands of contacts are due, and the reasons and
+    the suggestion are the costly part.
     """
-    follow_up_days = int(_rule_option(vault, "no-follow-up", "within_days", 14))
-    ranked: list[tuple[tuple[Any, ...], Contact, list[Finding], list[str], int, float]] = []
-    for contact in active:
-        own = per_contact.get(contact.path)
-        if not own or contact.snoozed(today):
-            continue
-        reasons = [f for f in own if f.rule in _REASONS]
-        if not reasons:
-            continue
-        reasons += [f for f in own if f.rule in EXTRA_REASON_RULES]
-        fig = shared.figs[contact.path]
-        rules = [f.rule for f in reasons]
-        overdue_days, urgency = _urgency(contact, fig, rules, today, follow_up_days)
-        # The path makes every key unique, so the sort never compares the rest.
-        key = (fig.last is not None, -urgency, contact.circle != "key",
-               shared.folded[contact.path], contact.path)
-        ranked.append((key, contact, reasons, rules, overdue_days, urgency))
-    ranked.sort(key=lambda item: item[0])
+    day = build.day
+    ranked = [p for p in active if p.candidate is not None]
     chosen = []
-    for rank, (_, contact, reasons, rules, overdue_days, urgency) in enumerate(
-            ranked[:vault.config.digest_size], 1):
-        fig = shared.figs[contact.path]
+    for rank, part in enumerate(heapq.nsmallest(size, ranked, key=_candidate_key), 1):
+        candidate = part.candidate
+        assert candidate is not None
+        messages = _finding_records(part, day.lang)
         chosen.append({
-            "contact": shared.ref(contact),
-            "never": fig.last is None,
-            "urgency": round(urgency, 3),
-            "overdue_days": overdue_days,
-            "rules": rules,
-            "reasons": [shared.findings[id(f)]["message"] for f in reasons],
-            "suggestion": suggestion(contact, fig, rules, today, lang),
+            "contact": build.ref(part),
+            "never": part.fig.last is None,
+            "urgency": round(candidate.urgency, 3),
+            "overdue_days": candidate.overdue_days,
+            "rules": list(candidate.rules),
+            "reasons": [messages[i]["message"] for i in candidate.reasons],
+            "suggestion": suggestion(part.contact, part.fig, candidate.rules, day.today,
+                                     day.lang),
             "rank": rank,
         })
     return chosen
@@ -645,62 +1086,63 @@ def _urgency(contact: Contact, fig: Figures, rules: Sequence[str], today: dt.dat
     return best_days, best
 
 
-def _tasks(active: list[Contact], today: dt.date, week_end: dt.date, shared: _Shared
-           ) -> list[dict[str, Any]]:
+def _tasks(active: list[_Part], build: _Build) -> list[dict[str, Any]]:
     """SPEC 5.2: open tasks due by the end of the week (overdue ones included)."""
+    today = build.day.today
     by_line: dict[tuple[str, int], dict[str, Any]] = {}
-    for contact in active:
-        for task in contact.tasks:
-            if task.due > week_end:
-                continue
+    for part in active:
+        if not part.tasks:
+            continue
+        record = build.ref(part)
+        for task, plain in part.tasks:
             item = by_line.get((task.path, task.line))
             if item is None:
                 item = by_line[task.path, task.line] = {
                     "due": task.due,
                     "text": task.text,
-                    "plain": plain_text(task.text),
+                    "plain": plain,
                     "path": task.path,
                     "line": task.line,
                     "overdue": task.due < today,
                     "days_late": max((today - task.due).days, 0),
                     "contacts": [],
                 }
-            item["contacts"].append(shared.ref(contact))
+            item["contacts"].append(record)
     return sorted(by_line.values(), key=lambda i: (i["due"], i["path"], i["line"]))
 
 
-def _birthdays(active: list[Contact], today: dt.date, days: int, shared: _Shared
-               ) -> list[dict[str, Any]]:
+def _birthdays(active: list[_Part], build: _Build) -> list[dict[str, Any]]:
     """SPEC 5.3: birthdays within the birthday rule's `days` (14)."""
     found = []
-    for contact in active:
-        if contact.birthday is None:
-            continue
-        record = shared.ref(contact)
-        date = record["next_birthday"]  # Birthday.next_date(today), computed for the record
-        in_days = (date - today).days
-        if 0 <= in_days < days:
-            year = contact.birthday.year
-            found.append({
-                "contact": record,
-                "date": date,
-                "in_days": in_days,
-                "age": date.year - year if year else None,
-            })
-    return sorted(found, key=lambda b: (b["date"], shared.folded[b["contact"]["path"]]))
+    for part in active:
+        if part.birthday is not None:
+            row = part.birthday_row
+            if row is None:
+                date, in_days, age = part.birthday
+                row = part.birthday_row = {
+                    "contact": build.ref(part), "date": date, "in_days": in_days, "age": age}
+            found.append((row["date"], part.folded, row))
+    # Stable, so equal keys keep the vault's order, as when sorting the records.
+    found.sort(key=lambda item: (item[0], item[1]))
+    return [item for _, _, item in found]
 
 
-def _balance(vault: Vault, active: list[Contact], shared: _Shared) -> list[dict[str, Any]]:
+def _balance(vault: Vault, active: list[_Part], build: _Build) -> list[dict[str, Any]]:
     """SPEC 5.4: contacts I take from more than I give to, by the one-sided threshold."""
     surplus = int(_rule_option(vault, "one-sided", "min_surplus", 2))
     rows = []
-    for contact in active:
-        fig = shared.figs[contact.path]
+    for part in active:
+        fig = part.fig
         # As the rule: at least one take, so a surplus of 0 does not list everyone.
         if fig.takes and fig.takes - fig.gives >= surplus:
-            rows.append({"contact": shared.ref(contact), "gives": fig.gives,
-                         "takes": fig.takes, "mutual": fig.mutual, "balance": fig.balance})
-    return sorted(rows, key=lambda r: (r["balance"], shared.folded[r["contact"]["path"]]))
+            row = part.balance_row
+            if row is None:
+                row = part.balance_row = {
+                    "contact": build.ref(part), "gives": fig.gives, "takes": fig.takes,
+                    "mutual": fig.mutual, "balance": fig.balance}
+            rows.append((fig.balance, part.folded, row))
+    rows.sort(key=lambda row: (row[0], row[1]))
+    return [row for _, _, row in rows]
 
 
 def _goal_progress(vault: Vault, today: dt.date, rule_context: RuleContext | None
@@ -712,9 +1154,10 @@ def _goal_progress(vault: Vault, today: dt.date, rule_context: RuleContext | Non
     return goal_progress(vault, today)
 
 
-def _goals(progresses: list[GoalProgress], today: dt.date, shared: _Shared
+def _goals(progresses: list[GoalProgress], today: dt.date, build: _Build
            ) -> list[dict[str, Any]]:
     """SPEC 5.5: every valid goal with its progress."""
+    parts = build.parts
     result = []
     for progress in progresses:
         goal = progress.goal
@@ -728,28 +1171,48 @@ def _goals(progresses: list[GoalProgress], today: dt.date, shared: _Shared
             "share": min(progress.achieved / target, 1.0) if target else 0.0,
             "expected_share": min(progress.expected / target, 1.0) if target else 0.0,
             "days_left": max((goal.by - today).days, 0) if goal.by else None,
-            "members": [
-                {**shared.ref(member), "counts": member.name in counted}
-                for member in progress.members
-            ],
+            "members": [_member_row(parts[member.path], member.name in counted, build)
+                        for member in progress.members],
         })
     return result
 
 
-def _last_week(dated: _Dated, shared: _Shared) -> list[dict[str, Any]]:
+def _member_row(part: _Part, counts: bool, build: _Build) -> dict[str, Any]:
+    """A goal member: its contact record and `counts` (the same for every goal)."""
+    rows = part.member_rows
+    if rows is None:
+        rows = part.member_rows = {}
+    row = rows.get(counts)
+    if row is None:
+        record = build.ref(part)
+        known = {key: record[key] for key in ("name", "path", "stem", "link")}
+        row = rows[counts] = _Record({**known, "counts": counts},
+                                     functools.partial(_with_counts, record, counts))
+    return row
+
+
+def _with_counts(record: dict[str, Any], counts: bool) -> dict[str, Any]:
+    return {**record, "counts": counts}
+
+
+def _last_week(active: list[_Part], build: _Build) -> list[dict[str, Any]]:
     """SPEC 5.6: interactions dated in the past 7 days; one line logged with three contacts
     is one item with three contacts."""
     items: dict[tuple[str, int | None, dt.date, str], dict[str, Any]] = {}
-    for contact, interaction in dated.last_week:
-        key = (interaction.path, interaction.line, interaction.date, interaction.text)
-        item = items.get(key)
-        if item is None:
-            item = items[key] = _interaction_record(interaction)
-        item["contacts"].append(shared.ref(contact))
+    for part in active:
+        if not part.recent:
+            continue
+        record = build.ref(part)
+        for interaction, plain in part.recent:
+            key = (interaction.path, interaction.line, interaction.date, interaction.text)
+            item = items.get(key)
+            if item is None:
+                item = items[key] = _interaction_record(interaction, plain)
+            item["contacts"].append(record)
     return sorted(items.values(), key=lambda i: (i["date"], i["path"], i["line"] or 0))
 
 
-def _interaction_record(interaction: Interaction) -> dict[str, Any]:
+def _interaction_record(interaction: Interaction, plain: str) -> dict[str, Any]:
     return {
         "date": interaction.date,
         "kind": interaction.kind,
@@ -757,61 +1220,75 @@ def _interaction_record(interaction: Interaction) -> dict[str, Any]:
         "personal": interaction.personal,
         "career": interaction.career,
         "text": interaction.text,
-        "plain": plain_text(interaction.text),
+        "plain": plain,
         "path": interaction.path,
         "line": interaction.line,
         "contacts": [],
     }
 
 
-def _quarter(vault: Vault, active: list[Contact], today: dt.date,
-             bounds: tuple[dt.date, dt.date], shared: _Shared) -> dict[str, Any]:
+def _quarter(vault: Vault, active: list[_Part], build: _Build) -> dict[str, Any]:
     """SPEC 5.7: key contacts with a done interaction in this calendar quarter, of the plan."""
-    start, end = bounds
+    start, end = build.day.quarter
     required = int(_rule_option(vault, "quarterly-plan", "min_key_contacts", 2))
-    folded = shared.folded
-    key_contacts = sorted((c for c in active if c.circle == "key"),
-                          key=lambda c: folded[c.path])
-    rows = []
-    for contact in key_contacts:
-        record = shared.ref(contact)
-        rows.append({"contact": record, "reached": record["quarter_interactions"] > 0,
-                     "interactions": record["quarter_interactions"]})
+    key_contacts = sorted((p for p in active if p.contact.circle == "key"),
+                          key=lambda p: p.folded)
+    rows = [p.key_row or _key_row(p, build) for p in key_contacts]
     reached = sum(1 for r in rows if r["reached"])
-    touched = [r for r in map(shared.ref, active) if r["quarter_interactions"]]
-    touched.sort(key=lambda r: (-r["quarter_interactions"], folded[r["path"]], r["path"]))
+    touched = [p for p in active if p.quarter]
+
+    def contacts() -> list[dict[str, Any]]:
+        touched.sort(key=lambda p: (-p.quarter, p.folded, p.contact.path))
+        return [{"contact": build.ref(p), "interactions": p.quarter} for p in touched]
+
     return {
         "label": f"{start.year}-Q{(start.month - 1) // 3 + 1}",
         "year": start.year,
         "number": (start.month - 1) // 3 + 1,
         "start": start,
         "end": end,
-        "days_left": (end - today).days,
+        "days_left": (end - build.day.today).days,
         "required": required,
         "reached": reached,
         "met": reached >= required,
         "key_contacts": rows,
-        "interactions": sum(r["quarter_interactions"] for r in touched),
-        "contacts": [{"contact": r, "interactions": r["quarter_interactions"]} for r in touched],
+        "interactions": sum(p.quarter for p in touched),
+        "contacts": LazyList(contacts),
     }
 
 
-def _problems(findings: Sequence[Finding], shared: _Shared) -> dict[str, Any]:
-    """SPEC 5.8: data problems, counted, and the files to fix with their findings."""
-    data = [f for f in findings if f.rule in DATA_RULES]
+def _key_row(part: _Part, build: _Build) -> dict[str, Any]:
+    row = part.key_row = {
+        "contact": build.ref(part), "reached": part.quarter > 0, "interactions": part.quarter}
+    return row
+
+
+def _problems(findings: Sequence[Finding], build: _Build, memo: DigestMemo | None
+              ) -> dict[str, Any]:
+    """SPEC 5.8: data problems, counted, and the files to fix with their findings.
+
+    With a memo, the last build's section while the data findings are equal: they are
+    a thousand in a large vault, and an edit seldom changes them.
+    """
+    data = tuple(f for f in findings if f.rule in DATA_RULES)
+    if memo is not None and memo._problems is not None and memo._problems[0] == data:
+        return memo._problems[1]
     files: dict[str, list[Finding]] = {}
     for finding in data:
         files.setdefault(finding.path or "", []).append(finding)
-    return {
+    problems = {
         "count": len(data),
-        "errors": sum(1 for f in data if f.level.label == "error"),
-        "warnings": sum(1 for f in data if f.level.label == "warning"),
+        "errors": sum(1 for f in data if f.level is Level.ERROR),
+        "warnings": sum(1 for f in data if f.level is Level.WARNING),
         "files": [
             {"path": path or None, "count": len(items),
-             "findings": [shared.findings[id(f)] for f in items]}
+             "findings": [build.finding(f) for f in items]}
             for path, items in sorted(files.items())
         ],
     }
+    if memo is not None:
+        memo._problems = (data, problems)
+    return problems
 
 
 # ---------------------------------------------------------------- chart geometry
@@ -831,10 +1308,12 @@ def _nice_max(value: int) -> int:
         step *= 10
 
 
-def _months_chart(dated: _Dated, today: dt.date) -> dict[str, Any]:
+def _months_chart(active: list[_Part], day: _Day) -> dict[str, Any]:
     """Interactions per month over the last 12 months, as bars."""
-    months = _month_starts(today, CHART_MONTHS)
-    counts = dated.months
+    months = _month_starts(day.today, CHART_MONTHS)
+    vectors = [m for m in (_months(p, day) for p in active) if m is not _NO_MONTHS]
+    counts = [sum(column) for column in zip(*vectors, strict=True)] if vectors else list(
+        _NO_MONTHS)
     top = _nice_max(max(counts, default=0) or 1)
     plot_h = _MONTHS_H - _MONTHS_TOP - _MONTHS_BOTTOM
     slot = (_MONTHS_W - _MONTHS_LEFT) / CHART_MONTHS
@@ -866,25 +1345,26 @@ def _months_chart(dated: _Dated, today: dt.date) -> dict[str, Any]:
     }
 
 
-def _balance_chart(active: list[Contact], shared: _Shared) -> dict[str, Any]:
+def _balance_chart(active: list[_Part], build: _Build) -> dict[str, Any]:
     """Gives to the right, takes to the left of a middle line, per contact in the window.
 
     The contacts furthest out of balance, at most BALANCE_CHART_ROWS, most taken first.
     """
-    figs, folded = shared.figs, shared.folded
-    rows = [(c, figs[c.path]) for c in active if figs[c.path].gives or figs[c.path].takes]
-    rows.sort(key=lambda pair: (-abs(pair[1].balance), folded[pair[0].path]))
-    rows = sorted(rows[:BALANCE_CHART_ROWS],
-                  key=lambda p: (p[1].balance, folded[p[0].path]))
-    top = _nice_max(max((max(f.gives, f.takes) for _, f in rows), default=0) or 1)
+    # nsmallest is sorted(...)[:n], ties in the vault's order as well.
+    rows = heapq.nsmallest(
+        BALANCE_CHART_ROWS, (p for p in active if p.fig.gives or p.fig.takes),
+        key=lambda p: (-abs(p.fig.balance), p.folded))
+    rows.sort(key=lambda p: (p.fig.balance, p.folded))
+    top = _nice_max(max((max(p.fig.gives, p.fig.takes) for p in rows), default=0) or 1)
     half = (_BAL_W - _BAL_LABEL) / 2
     middle = _BAL_LABEL + half
     unit = (half - 8) / top
     result = []
-    for i, (contact, fig) in enumerate(rows):
+    for i, part in enumerate(rows):
+        fig = part.fig
         y = 8 + i * _BAL_ROW
         result.append({
-            "contact": shared.ref(contact),
+            "contact": build.ref(part),
             "gives": fig.gives,
             "takes": fig.takes,
             "balance": fig.balance,

@@ -15,6 +15,8 @@ import pytest
 
 from netzmd.config import Config
 from netzmd.digest import (
+    LazyList,
+    LazyMapping,
     build_context,
     default_path,
     parse_week,
@@ -427,11 +429,12 @@ PLAIN = (str, int, float, bool, type(None), dt.date)
 
 
 def assert_plain(value: Any, where: str = "context") -> None:
-    if isinstance(value, dict):
+    # The lists and mappings made on first use (`contacts`, `charts`, ...) count as plain.
+    if isinstance(value, dict | LazyMapping):
         for key, item in value.items():
             assert isinstance(key, str), where
             assert_plain(item, f"{where}.{key}")
-    elif isinstance(value, list):
+    elif isinstance(value, list | LazyList):
         for index, item in enumerate(value):
             assert_plain(item, f"{where}[{index}]")
     else:

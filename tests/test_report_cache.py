@@ -13,10 +13,12 @@ from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
+import pytest
+
 from netzmd.digest import build_context, report_message
 from netzmd.engine import run_rules
 from netzmd.findings import Finding
-from netzmd.report import render
+from netzmd.report import TemplateFailure, render
 from netzmd.rules.base import Context
 from netzmd.vault import load_vault
 from tests.conftest import make_vault
@@ -147,6 +149,53 @@ def test_the_same_message_is_filled_per_language(tmp_path: Path) -> None:
     for _ in range(2):
         assert render(root, "n", {"lang": "de", "day": day}, "md") == "fällig 01.12.2026\n"
         assert render(root, "n", {"lang": "en", "day": day}, "md") == "due Dec 1, 2026\n"
+
+
+def test_t_speaks_the_language_a_template_sets_where_it_is_called(tmp_path: Path) -> None:
+    # `t` is called directly, not through Jinja's general call: a `lang` set at the top,
+    # in a loop or in a block must still reach it, and a wrong call fails as before.
+    root = make_vault(tmp_path, {
+        "templates/top.md.j2": "{% set lang = 'de' %}{{ t('report', 'this-week') }}\n",
+        "templates/loop.md.j2": (
+            "{% for x in [1] %}{% set lang = 'de' %}{{ t('report', 'this-week') }}"
+            "{% endfor %}|{% for x in [1] %}{% set other = 1 %}{{ t('report', 'this-week') }}"
+            "{% endfor %}\n"),
+        "templates/page.md.j2": "{% block body %}{% endblock %}\n",
+        "templates/block.md.j2": (
+            "{% extends 'page.md.j2' %}{% block body %}{% set lang = 'de' %}"
+            "{{ t('report', 'this-week') }}{% endblock %}"),
+        "templates/bad.md.j2": "{{ t('report') }}\n",
+    })
+    assert render(root, "top", {"lang": "en"}, "md") == "Diese Woche\n"
+    assert render(root, "loop", {"lang": "en"}, "md") == "Diese Woche|This week"
+    assert render(root, "block", {"lang": "en"}, "md") == "Diese Woche"
+    with pytest.raises(TemplateFailure) as failure:
+        render(root, "bad", {"lang": "en"}, "md")
+    assert str(failure.value) == (
+        "template 'templates/bad.md.j2', line 1: "
+        "TypeError: _t() missing 1 required positional argument: 'key'")
+
+
+def test_map_reads_attributes_as_jinja_does(tmp_path: Path) -> None:
+    # `map(attribute="name")` is taken a shorter way; every other form is Jinja's own.
+    root = make_vault(tmp_path, {"templates/m.md.j2": (
+        "{{ people | map(attribute='name') | join(',') }}"
+        "|{{ people | map(attribute='home.city') | join(',') }}"
+        "|{{ people | map(attribute='nick', default='-') | join(',') }}"
+        "|{{ pairs | map(attribute=1) | join(',') }}"
+        "|{{ people | map(attribute='name') | map('upper') | join(',') }}"
+        "|{{ none_yet | map(attribute='name') | list }}\n"),
+        "templates/bad.md.j2": "{{ people | map(attribute='nick') | join(',') }}\n",
+    })
+    people = [{"name": "Anna", "home": {"city": "Köln"}},
+              {"name": "Bert", "nick": "B", "home": {"city": "Bonn"}}]
+    context = {"lang": "en", "people": people, "pairs": [("a", "b"), ("c", "d")],
+               "none_yet": []}
+    assert render(root, "m", context, "md") == "Anna,Bert|Köln,Bonn|-,B|b,d|ANNA,BERT|[]\n"
+    with pytest.raises(TemplateFailure) as failure:
+        render(root, "bad", context, "md")
+    assert str(failure.value) == (
+        "template 'templates/bad.md.j2', line 1: 'dict object' has no attribute 'nick'")
 
 
 def test_finding_messages_keep_value_types_apart() -> None:
