@@ -19,6 +19,7 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
+from netzmd.assembly import note_record
 from netzmd.cache import encode
 from netzmd.config import load_config
 from netzmd.vault import read_note, walk
@@ -37,7 +38,7 @@ def main() -> None:
     root = Path(sys.argv[1] if len(sys.argv) > 1 else Path(__file__).parent / "out" / "vault")
     root = root.resolve()
     notes = walk(root, load_config(root), [])
-    records = [marshal.loads(encode(read_note(note)) or b"") for note in notes]
+    records = [encode(note_record(read_note(note))) for note in notes]
     gc.disable()
     as_marshal = marshal.dumps(records)
     as_pickle = pickle.dumps(records, protocol=pickle.HIGHEST_PROTOCOL)

@@ -231,6 +231,9 @@ def main() -> None:
         scratch = Path(scratch_dir)
         env = dict(os.environ)
         env.pop("NETZMD_VAULT", None)
+        # An installed netzmd runs from compiled bytecode; a sandbox that forbids writing
+        # it would recompile every module in every timed run.
+        env.pop("PYTHONDONTWRITEBYTECODE", None)
         warm_env = {**env, "XDG_CACHE_HOME": str(scratch / "warm")}
 
         def cold_env(run: int) -> dict[str, str]:

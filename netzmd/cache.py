@@ -3,16 +3,18 @@
 One file per vault (named by a hash of the vault's resolved path) under
 `$XDG_CACHE_HOME/netzmd`, else `platformdirs.user_cache_dir("netzmd")`; never in the vault.
 Each record is keyed by the note's vault-relative path, size, mtime and ctime (ns) and holds
-the `ParsedNote` of that file: front matter, log grammar, the file's own findings. Anything
-that spans files (contacts, links, duplicates, rules) is recomputed on every run.
+the `NoteRecord` of that file (`netzmd.assembly`): front matter, its contact fields
+validated, the log entries, tasks and link lines, the file's own findings. Anything that
+spans files or depends on `netzmd.toml` (which notes are contacts, default cadences,
+links, duplicates, the rules) is recomputed on every run.
 
 The cache is invisible: a missing, truncated, corrupt, foreign or outdated cache file is
 rebuilt silently, and a cache folder that cannot be written only costs speed.
 
-Serialisation is `marshal` of plain tuples, each note its own blob so that a run decodes
-only what it uses and rewrites unchanged notes without re-encoding them. Unlike `pickle`,
-loading marshal data never calls code, so a planted cache file cannot run anything; it is
-also several times faster to load than JSON (see docs/performance.md).
+Serialisation is `marshal` of plain tuples in one blob: a warm run loads it in one call and
+then builds interactions straight from the tuples. Unlike `pickle`, loading marshal data
+never calls code, so a planted cache file cannot run anything; it is also several times
+faster to load than JSON (see docs/performance.md).
 """
 
 from __future__ import annotations
@@ -27,19 +29,16 @@ import tempfile
 import threading
 import time
 from collections.abc import Callable, Iterator
-from dataclasses import fields
 from functools import cache
-from operator import attrgetter
 from pathlib import Path
 from typing import Any
 
-from netzmd.findings import Finding, Level
-from netzmd.log import BadDate, Body, Entry, LinkLine, OpenTask
-from netzmd.vault import NoteFile, ParsedNote, read_note, record_builder
+from netzmd.assembly import NoteRecord, note_record
+from netzmd.vault import NoteFile, read_note
 
 __all__ = ["FORMAT", "RACY_NS", "ParseCache", "cache_dir", "cache_path", "decode", "encode"]
 
-FORMAT = 1
+FORMAT = 2
 """Bumped whenever the layout of a record changes; any mismatch rebuilds the cache."""
 
 _MAGIC = "netzmd-parse-cache"
@@ -61,8 +60,8 @@ PARALLEL_MIN = 2000
 _CHUNK = 400
 
 Progress = Callable[[int, int], None]
-# (size, mtime_ns, ctime_ns, read_ns, blob): read_ns is when the file was read.
-_Record = tuple[int, int, int, int, bytes]
+# (size, mtime_ns, ctime_ns, read_ns, plain record): read_ns is when the file was read.
+_Record = tuple[int, int, int, int, Any]
 
 
 def cache_dir() -> Path:
@@ -91,45 +90,34 @@ def fingerprint() -> str:
     import yaml
 
     import netzmd
-    from netzmd import findings, frontmatter, log, vault
+    from netzmd import assembly, cadence, findings, frontmatter, log, vault
+    from netzmd.rules import REGISTRY
 
     parts: list[object] = [
         netzmd.__version__, FORMAT, sys.implementation.cache_tag, marshal.version,
         yaml.__version__, yaml.__with_libyaml__,
     ]
-    for module in (vault, log, frontmatter, findings, sys.modules[__name__]):
+    # `contact_values` checks `netzmd_ignore` against the rule ids.
+    parts.append(tuple(REGISTRY))
+    for module in (vault, assembly, cadence, log, frontmatter, findings, sys.modules[__name__]):
         try:
             stat = os.stat(module.__file__ or "")
             parts.append((module.__name__, stat.st_size, stat.st_mtime_ns))
         except OSError:
             parts.append((module.__name__, None))
-    for cls in (ParsedNote, Body, Entry, OpenTask, LinkLine, BadDate, Finding):
-        parts.append(tuple(f.name for f in fields(cls)))
+    parts.append(NoteRecord._fields)
     return hashlib.sha256(repr(parts).encode()).hexdigest()
 
 
-# ---------------------------------------------------------------- records <-> notes
+# ---------------------------------------------------------------- records <-> plain data
 
 class _Uncacheable(Exception):
     """A value marshal cannot hold as plain data; the note is parsed on every run instead."""
 
 
-def _getter(cls: type) -> Callable[[Any], tuple[Any, ...]]:
-    return attrgetter(*(f.name for f in fields(cls)))
-
-
-_ENTRY_VALUES, _TASK_VALUES = _getter(Entry), _getter(OpenTask)
-_LINK_LINE_VALUES, _BAD_DATE_VALUES = _getter(LinkLine), _getter(BadDate)
-# A warm run builds some 100,000 entries: without the frozen __setattr__ per field.
-_make_entry, _make_task = record_builder(Entry), record_builder(OpenTask)
-_make_link_line, _make_bad_date = record_builder(LinkLine), record_builder(BadDate)
-_make_body, _make_note = record_builder(Body), record_builder(ParsedNote)
-_make_finding = record_builder(Finding)
-
-_ENTRY_DATE = [f.name for f in fields(Entry)].index("date")
-_TASK_DUE = [f.name for f in fields(OpenTask)].index("due")
 _DATE = dt.date
 _ORDINAL = dt.date.toordinal
+_RECORD_SIZE = len(NoteRecord._fields) + 1  # plus the keys of fields holding dates
 
 
 def _plain(value: Any) -> Any:
@@ -150,52 +138,30 @@ def _plain(value: Any) -> Any:
 
 
 def _key(key: Any) -> str:
-    if isinstance(key, str) and type(key) is str:
+    if type(key) is str:
         return key
     raise _Uncacheable("key")
 
 
-def _with_date(values: tuple[Any, ...], index: int) -> tuple[Any, ...]:
-    date = values[index]
-    if date is None:
-        return values
-    if type(date) is not _DATE:
-        raise _Uncacheable("date")
-    return (*values[:index], _ORDINAL(date), *values[index + 1 :])
+def encode(record: NoteRecord) -> tuple[Any, ...] | None:
+    """A record as plain data marshal can keep; None when it holds something else.
 
-
-def encode(note: ParsedNote) -> bytes | None:
-    """A note as a marshal blob; None when it holds something a cache cannot keep."""
-    body = note.body
+    Everything but the front matter and finding data is plain by construction
+    (`assembly.note_record`); those two are converted, and the keys of fields that held
+    a date are listed so that loading converts only those back.
+    """
     try:
-        fields_ = _plain(note.fields)
-        # Only values that are not plain after decoding need a second look on the way back.
-        special = tuple(k for k, v in fields_.items() if type(v) in (tuple, list, dict))
-        lines = {_key(k): v for k, v in note.key_lines.items()}
-        # The usual case, one line per field in the same order, needs no keys.
-        key_lines = tuple(lines.values()) if list(lines) == list(fields_) else lines
-        record = (
-            fields_,
-            special,
-            key_lines,
-            tuple(_with_date(_ENTRY_VALUES(e), _ENTRY_DATE) for e in body.entries),
-            tuple(_with_date(_TASK_VALUES(t), _TASK_DUE) for t in body.tasks),
-            tuple(_LINK_LINE_VALUES(line) for line in body.link_lines),
-            tuple(_BAD_DATE_VALUES(bad) for bad in body.bad_dates),
-            tuple(
-                (f.rule, f.path, f.line, f.contact, _plain(f.data), int(f.level), f.message)
-                for f in note.findings
-            ),
-            note.skipped,
-        )
-        return marshal.dumps(record)
-    except (_Uncacheable, ValueError):
-        # ValueError: marshal met a type it cannot write (inside a tuple of the body).
+        fields_ = _plain(record.fields)
+        special = tuple(k for k, v in fields_.items() if type(v) in (tuple, list, dict)
+                        and v != record.fields[k])
+        findings = tuple((rule, line, _plain(data)) for rule, line, data in record.findings)
+    except _Uncacheable:
         return None
+    return (fields_, special, *record[1:8], findings, record.skipped)
 
 
 class _Decoder:
-    """Blobs back into notes; dates are shared, so equal dates cost one object."""
+    """Plain data back into records; dates are shared, so equal dates cost one object."""
 
     def __init__(self) -> None:
         self.dates: dict[int, dt.date] = {}
@@ -216,57 +182,46 @@ class _Decoder:
             return {k: self.value(v) for k, v in value.items()}
         return value
 
-    def note(self, rel: str, blob: bytes) -> ParsedNote:
-        """Raises for anything that is not a record this version wrote."""
-        (fields_, special, key_lines, entries, tasks, link_lines, bad_dates, found, skipped) = (
-            marshal.loads(blob)
-        )
-        known = self.dates.get
-        date = self.date
-        value = self.value
-        for key in special:
-            fields_[key] = value(fields_[key])
-        if type(key_lines) is tuple:
-            key_lines = dict(zip(fields_, key_lines, strict=True))
-        make_entry = _make_entry
-        body = _make_body(
-            tuple([
-                make_entry(line, known(day) or date(day), kind, text, tags, links, done)
-                for line, day, kind, text, tags, links, done in entries
-            ]),
-            tuple([
-                _make_task(line, None if due is None else date(due), text, tags, links)
-                for line, due, text, tags, links in tasks
-            ]),
-            tuple([_make_link_line(*values) for values in link_lines]),
-            tuple([_make_bad_date(*values) for values in bad_dates]),
-        )
-        findings = tuple([
-            _make_finding(rule, path, line, contact, value(data), Level(level), message)
-            for rule, path, line, contact, data, level, message in found
-        ])
-        if type(fields_) is not dict or type(key_lines) is not dict or type(skipped) is not bool:
+    def record(self, plain: Any) -> NoteRecord:
+        """Raises for anything that is not plain data this version wrote."""
+        if type(plain) is not tuple or len(plain) != _RECORD_SIZE:
             raise TypeError("not a parse record")
-        return _make_note(rel, fields_, key_lines, body, findings, skipped)
+        fields_, special, key_lines, contact, bad, note_date, entries, tasks, links, found, \
+            skipped = plain
+        if (type(fields_) is not dict or type(key_lines) is not dict or type(contact) is not tuple
+                or type(entries) is not tuple or type(skipped) is not bool):
+            raise TypeError("not a parse record")
+        if special:
+            # A copy: the plain record stays as it is, to be written back as it was read.
+            fields_ = dict(fields_)
+            for key in special:
+                fields_[key] = self.value(fields_[key])
+        if found:
+            found = tuple((rule, line, self.value(data)) for rule, line, data in found)
+        record: NoteRecord = _new_tuple(NoteRecord, (
+            fields_, key_lines, contact, bad, note_date, entries, tasks, links, found, skipped))
+        return record
 
 
-def decode(rel: str, blob: bytes) -> ParsedNote:
-    """The note `encode` made `blob` from; raises for anything else."""
-    return _Decoder().note(rel, blob)
+_new_tuple = tuple.__new__
+
+
+def decode(plain: Any) -> NoteRecord:
+    """The record `encode` made `plain` from; raises for anything else."""
+    return _Decoder().record(plain)
 
 
 # ---------------------------------------------------------------- parsing many notes
 
 
-def _parse_one(note: NoteFile) -> tuple[ParsedNote, bytes | None]:
-    parsed = read_note(note)
-    return parsed, encode(parsed)
+def _parse_one(note: NoteFile) -> tuple[NoteRecord, tuple[Any, ...] | None]:
+    record = note_record(read_note(note))
+    return record, encode(record)
 
 
 def _parse_chunk(chunk: list[tuple[str, str, int, int, int]]) -> bytes:
-    """Worker process: parse notes, hand back their blobs (b"" for an uncacheable one)."""
-    blobs = [encode(read_note(NoteFile(*values))) or b"" for values in chunk]
-    return marshal.dumps(blobs)
+    """Worker process: parse notes, hand back their plain records (None: uncacheable)."""
+    return marshal.dumps([_parse_one(NoteFile(*values))[1] for values in chunk])
 
 
 def _workers() -> int:
@@ -275,10 +230,10 @@ def _workers() -> int:
         # Forking is cheap only on Linux, and forking a process that runs threads (watch
         # mode) can leave a lock held in the child forever.
         return 1
-    # On busy cores workers only fight other processes, and this one still decodes all
-    # they send back: on 2 cores with one busy, a parallel cold run was 10 % slower, with
-    # both idle 40 % faster. The load average lags by a minute; the number of processes
-    # running right now (ours included) does not.
+    # On busy cores workers only fight other processes, and this one still takes over
+    # all they send back: on 2 cores with one busy, a parallel cold parse of the bench
+    # vault took 2.1 s against 1.8 s alone. The load average lags by a minute; the
+    # number of processes running right now (ours included) does not.
     cores = len(os.sched_getaffinity(0))
     try:
         with open("/proc/loadavg", encoding="ascii") as handle:
@@ -290,8 +245,8 @@ def _workers() -> int:
 
 def _parse_parallel(
     notes: list[NoteFile], workers: int, decoder: _Decoder
-) -> Iterator[tuple[int, ParsedNote, bytes | None]]:
-    """Parse in worker processes; decode each chunk here while the workers go on."""
+) -> Iterator[tuple[int, NoteRecord, tuple[Any, ...] | None]]:
+    """Parse in worker processes; take over each chunk here while the workers go on."""
     import multiprocessing
     from concurrent.futures import ProcessPoolExecutor, as_completed
 
@@ -306,19 +261,19 @@ def _parse_parallel(
         }
         for future in as_completed(futures):
             start = futures[future]
-            for offset, blob in enumerate(marshal.loads(future.result())):
+            for offset, plain in enumerate(marshal.loads(future.result())):
                 note = notes[start + offset]
-                if blob:
-                    yield start + offset, decoder.note(note.rel, blob), blob
+                if plain is not None:
+                    yield start + offset, decoder.record(plain), plain
                 else:
                     yield start + offset, *_parse_one(note)
 
 
 class ParseCache:
-    """The parsed notes of one vault, on disk between runs and in memory between reloads.
+    """The note records of one vault, on disk between runs and in memory between reloads.
 
     `parse(notes)` answers from the cache what has not changed and parses the rest; a
-    long-running process (watch mode) keeps one instance, so an edit re-parses one file.
+    long-running process keeps one instance, so a reload re-parses only what changed.
     """
 
     def __init__(self, root: Path, directory: Path | None = None) -> None:
@@ -327,84 +282,86 @@ class ParseCache:
         self.hits = 0
         self.parsed = 0
         self._records: dict[str, _Record] | None = None
-        self._notes: dict[str, ParsedNote] = {}
+        self._notes: dict[str, NoteRecord] = {}
         self._decoder = _Decoder()
 
-    def parse(self, notes: list[NoteFile], progress: Progress | None = None) -> list[ParsedNote]:
-        """Every note's parse, in the order given; the cache file is rewritten if it changed."""
+    def parse(self, notes: list[NoteFile], progress: Progress | None = None) -> list[NoteRecord]:
+        """Every note's record, in the order given; the cache file is rewritten if it changed."""
         read_ns = time.time_ns()
         if self._records is None:
             self._records = self._load()
         old = self._records
+        known = self._notes
         records: dict[str, _Record] = {}
-        result: list[ParsedNote | None] = [None] * len(notes)
+        result: list[NoteRecord | None] = [None] * len(notes)
         todo: list[int] = []
         self.hits = self.parsed = 0
         for index, note in enumerate(notes):
-            record = old.get(note.rel)
+            rel = note.rel
+            cached = old.get(rel)
             if (
-                record is not None
-                and record[0] == note.size
-                and record[1] == note.mtime_ns
-                and record[2] == note.ctime_ns
-                and note.mtime_ns < record[3] - RACY_NS
+                cached is not None
+                and cached[0] == note.size
+                and cached[1] == note.mtime_ns
+                and cached[2] == note.ctime_ns
+                and note.mtime_ns < cached[3] - RACY_NS
             ):
-                parsed = self._notes.get(note.rel) or self._decode(note.rel, record[4])
-                if parsed is not None:
-                    result[index] = parsed
-                    records[note.rel] = record
-                    self.hits += 1
+                record = known.get(rel) or self._decode(rel, cached[4])
+                if record is not None:
+                    result[index] = record
+                    records[rel] = cached
                     continue
             todo.append(index)
+        self.hits = len(notes) - len(todo)
 
         changed = False
-        for done, (index, parsed, blob) in enumerate(self._parse_many(notes, todo), 1):
+        for done, (index, record, plain) in enumerate(self._parse_many(notes, todo), 1):
             note = notes[index]
-            result[index] = self._notes[note.rel] = parsed
+            result[index] = known[note.rel] = record
             self.parsed += 1
             if progress is not None:
                 progress(done, len(todo))
-            if blob is None:
+            if plain is None:
                 changed = changed or note.rel in old
                 continue
-            record = (note.size, note.mtime_ns, note.ctime_ns, read_ns, blob)
-            records[note.rel] = record
+            entry = (note.size, note.mtime_ns, note.ctime_ns, read_ns, plain)
+            records[note.rel] = entry
             before = old.get(note.rel)
             # A racy note re-read with the same result is only worth writing once the
             # new read makes it trustworthy for the next run.
-            changed = changed or before is None or before[:3] != record[:3] or (
-                before[4] != blob or note.mtime_ns < read_ns - RACY_NS
+            changed = changed or before is None or before[:3] != entry[:3] or (
+                before[4] != plain or note.mtime_ns < read_ns - RACY_NS
             )
         # Notes that disappeared (or whose record could not be read back) are dropped.
         changed = changed or any(rel not in records for rel in old)
         self._records = records
-        if len(self._notes) > len(records):
-            self._notes = {rel: self._notes[rel] for rel in records if rel in self._notes}
+        if len(known) > len(records):
+            self._notes = {rel: known[rel] for rel in records if rel in known}
         if changed:
             self._save(records)
         return result  # type: ignore[return-value]
 
-    def _decode(self, rel: str, blob: bytes) -> ParsedNote | None:
+    def _decode(self, rel: str, plain: Any) -> NoteRecord | None:
         try:
-            parsed = self._decoder.note(rel, blob)
+            record = self._decoder.record(plain)
         except Exception:
             # A record this code cannot read back is a miss, whatever is wrong with it.
             return None
-        self._notes[rel] = parsed
-        return parsed
+        self._notes[rel] = record
+        return record
 
     def _parse_many(
         self, notes: list[NoteFile], todo: list[int]
-    ) -> Iterator[tuple[int, ParsedNote, bytes | None]]:
+    ) -> Iterator[tuple[int, NoteRecord, tuple[Any, ...] | None]]:
         workers = _workers() if len(todo) >= PARALLEL_MIN else 1
         if workers > 1:
             done: set[int] = set()
             try:
-                for index, parsed, blob in _parse_parallel(
+                for index, record, plain in _parse_parallel(
                     [notes[i] for i in todo], workers, self._decoder
                 ):
                     done.add(index)
-                    yield todo[index], parsed, blob
+                    yield todo[index], record, plain
                 return
             except Exception:
                 # No processes to be had (a sandbox, no /dev/shm) or a worker died: the
@@ -436,14 +393,20 @@ class ParseCache:
                 type(rel) is str
                 and type(record) is tuple
                 and len(record) == 5
-                and all(type(v) is int for v in record[:4])
-                and type(record[4]) is bytes
+                and type(record[0]) is int
+                and type(record[1]) is int
+                and type(record[2]) is int
+                and type(record[3]) is int
             ):
                 checked[rel] = record
         return checked
 
     def _save(self, records: dict[str, _Record]) -> None:
-        data = marshal.dumps((_MAGIC, FORMAT, fingerprint(), str(self.root), records))
+        try:
+            data = marshal.dumps((_MAGIC, FORMAT, fingerprint(), str(self.root), records))
+        except ValueError:
+            # Something marshal cannot write slipped into a record: no cache this time.
+            return
         folder = self.path.parent
         temp = None
         try:

@@ -10,7 +10,6 @@ from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from dataclasses import fields as dataclass_fields
-from operator import attrgetter
 from pathlib import Path
 from stat import S_ISREG
 from typing import TYPE_CHECKING, Any, TypeVar
@@ -19,8 +18,8 @@ from netzmd.cadence import parse_cadence
 from netzmd.config import CIRCLES, CONFIG_FILE, Config, load_config
 from netzmd.findings import Finding
 from netzmd.frontmatter import decode, parse_document_lines, split_lines
-from netzmd.log import Body, classify, fold, parse_body
-from netzmd.model import Birthday, Contact, Goal, Interaction, Task, Vault
+from netzmd.log import Body, fold, parse_body
+from netzmd.model import Birthday, Contact, Goal, Vault
 
 if TYPE_CHECKING:
     from netzmd.cache import ParseCache
@@ -113,6 +112,7 @@ def walk(root: Path, config: Config, findings: list[Finding]) -> list[NoteFile]:
     real_root = os.path.realpath(root)
     output = _norm_folder(config.output)
     notes: list[NoteFile] = []
+    make_note = record_builder(NoteFile)  # 12,000 frozen records: without __setattr__
     seen_dirs = {real_root}
     stack: list[tuple[str, str]] = [(str(root), "")]
     while stack:
@@ -160,7 +160,7 @@ def walk(root: Path, config: Config, findings: list[Finding]) -> list[NoteFile]:
                 # sockets are no notes either.
                 continue
             notes.append(
-                NoteFile(rel, entry.path, stat.st_size, stat.st_mtime_ns, stat.st_ctime_ns)
+                make_note(rel, entry.path, stat.st_size, stat.st_mtime_ns, stat.st_ctime_ns)
             )
     notes.sort(key=lambda n: n.rel)
     return notes
@@ -361,16 +361,27 @@ _CONVERTED: tuple[tuple[str, Callable[[Any], Any], str], ...] = (
 )
 
 
-def build_contact(
-    note: ParsedNote, config: Config, rule_ids: Iterable[str], findings: list[Finding]
-) -> Contact:
-    """Validate a contact's fields; each wrong one becomes `bad-field` and counts as absent."""
-    fields = note.fields
-    stem = note.rel.rsplit("/", 1)[-1][:-3]
-    values: dict[str, Any] = {}
+# The validated contact fields of a note, as plain data a cache can keep (dates as ordinals,
+# a birthday as (month, day, year)): the order of `ContactValues` below.
+ContactValues = tuple[Any, ...]
+BadField = tuple[str, int | None, Any, str]  # key, line, the value as shown, expected
 
-    def bad(key: str, expected: str) -> None:
-        findings.append(bad_field(note, key, expected))
+
+def contact_values(
+    note: ParsedNote, rule_ids: Iterable[str]
+) -> tuple[ContactValues, tuple[BadField, ...]]:
+    """Validate a note's fields as a contact's; each wrong one is a bad field and counts as absent.
+
+    Depends on nothing but the note (and the rule ids `netzmd_ignore` may name), so it is
+    part of the per-file work the parse cache keeps; the configuration (default cadences)
+    is applied when the vault is assembled. Returns the values in this order: name (None:
+    the file name), aliases, role, organisation, specialty, circle, cadence (days, None for
+    never), whether a cadence was given, met, met_at, birthday, interests, goals, sector,
+    snooze_until, status, tags, netzmd_ignore.
+    """
+    fields = note.fields
+    values: dict[str, Any] = {}
+    bad: list[BadField] = []
 
     def take(key: str, convert: Any, expected: str) -> None:
         if key not in fields or fields[key] is None:
@@ -378,7 +389,7 @@ def build_contact(
         try:
             values[key] = convert(fields[key])
         except (_BadField, ValueError, TypeError):
-            bad(key, expected)
+            bad.append((key, note.key_lines.get(key), _shown(fields[key]), expected))
 
     # Text that is text and lists of text are by far the most common: they are taken
     # inline (what _text and _text_list would return); anything else goes through take().
@@ -403,33 +414,27 @@ def build_contact(
         take("netzmd_ignore", lambda v: _rule_ids(v, set(rule_ids)), "rules")
     if "tags" in values:
         values["tags"] = tuple(t.lstrip("#") for t in values["tags"])
-
-    circle = values.get("circle")
-    cadence_days = (
-        values["cadence"] if "cadence" in values else config.cadence.get(circle or "", None)
-    )
-    name = values.get("name") or stem
-    return Contact(
-        name=name,
-        path=note.rel,
-        fields=fields,
-        aliases=values.get("aliases", ()),
-        role=values.get("role"),
-        organisation=values.get("organisation"),
-        specialty=values.get("specialty"),
-        circle=circle,
-        cadence_days=cadence_days,
-        met=values.get("met"),
-        met_at=values.get("met_at"),
-        birthday=values.get("birthday"),
-        interests=values.get("interests", ()),
-        goals=values.get("goals", ()),
-        sector=values.get("sector"),
-        snooze_until=values.get("snooze_until"),
-        status=values.get("status", "active"),
-        tags=values.get("tags", ()),
-        ignore=frozenset(values.get("netzmd_ignore", ())),
-    )
+    met, snooze, birthday = values.get("met"), values.get("snooze_until"), values.get("birthday")
+    return (
+        values.get("name") or None,
+        values.get("aliases", ()),
+        values.get("role"),
+        values.get("organisation"),
+        values.get("specialty"),
+        values.get("circle"),
+        values.get("cadence"),
+        "cadence" in values,
+        None if met is None else met.toordinal(),
+        values.get("met_at"),
+        None if birthday is None else (birthday.month, birthday.day, birthday.year),
+        values.get("interests", ()),
+        values.get("goals", ()),
+        values.get("sector"),
+        None if snooze is None else snooze.toordinal(),
+        values.get("status", "active"),
+        values.get("tags", ()),
+        values.get("netzmd_ignore", ()),
+    ), tuple(bad)
 
 
 def bad_field(note: ParsedNote, key: str, expected: str) -> Finding:
@@ -566,11 +571,6 @@ def _note_date(note: ParsedNote) -> dt.date | None:
     return None
 
 
-# Interactions in (date, path, line) order. Only the `met` interaction has no line, and it
-# is added only when no other interaction has its date, so None is never compared.
-_BY_DATE_PATH_LINE = attrgetter("date", "path", "line")
-
-
 def record_builder(cls: type[T]) -> Callable[..., T]:
     """A positional constructor for a frozen, slotted dataclass without `__post_init__`.
 
@@ -606,183 +606,11 @@ def _compile_builder(cls: type) -> Callable[..., Any]:
 def assemble(
     root: Path, config: Config, parsed: list[ParsedNote], findings: list[Finding]
 ) -> Vault:
-    """Cross-file work: contacts, goals, link resolution, de-duplication."""
-    from netzmd.rules import REGISTRY
+    """Cross-file work on parsed notes (in path order): see `netzmd.assembly`."""
+    from netzmd.assembly import Assembly, note_record
 
-    contacts_dir = _norm_folder(config.contacts)
-    goals_dir = _norm_folder(config.goals)
-    vocabulary = config.vocabulary
-    contact_notes: list[ParsedNote] = []
-    goal_notes: list[ParsedNote] = []
-    other_notes: list[ParsedNote] = []
-    for note in parsed:
-        findings.extend(note.findings)
-        if note.skipped:
-            continue
-        if goals_dir and _under(note.rel, goals_dir):
-            goal_notes.append(note)
-        elif contacts_dir == "" or _under(note.rel, contacts_dir):
-            contact_notes.append(note)
-        else:
-            other_notes.append(note)
-
-    contacts = [build_contact(n, config, REGISTRY, findings) for n in contact_notes]
-    index = NameIndex()
-    for i, contact in enumerate(contacts):
-        clash = index.add(contact_keys(contact), i)
-        if clash is not None:
-            first = contacts[index.keys[fold(clash)]]
-            findings.append(
-                Finding(
-                    "duplicate-contact",
-                    path=contact.path,
-                    contact=contact.name,
-                    data={"key": clash, "other": first.path},
-                )
-            )
-    goals = [build_goal(n, findings) for n in goal_notes]
-    goal_keys: set[str] = set()
-    for goal in goals:
-        goal_keys.add(fold(goal.title))
-        goal_keys.add(fold(goal.path.rsplit("/", 1)[-1][:-3]))
-    for contact, note in zip(contacts, contact_notes, strict=True):
-        for goal_name in contact.goals:
-            if fold(goal_name) not in goal_keys:
-                findings.append(
-                    Finding(
-                        "unknown-goal",
-                        path=contact.path,
-                        line=note.key_lines.get("goals"),
-                        contact=contact.name,
-                        data={"goal": goal_name},
-                    )
-                )
-
-    # Per contact: its own file's entries (already in line order, and first by priority),
-    # then (path, line, seq, item) from elsewhere, sorted below. Classifying per distinct
-    # (kind, tags) and building records without the frozen __setattr__ matter at 100,000
-    # entries; the result is the same as one sort over everything.
-    own: list[list[Interaction]] = [[] for _ in contacts]
-    elsewhere: list[list[tuple[str, int, int, Interaction]]] = [[] for _ in contacts]
-    tasks: list[list[Task]] = [[] for _ in contacts]
-    classified: dict[tuple[str | None, tuple[str, ...]], tuple[str, bool, bool]] = {}
-    make_interaction = record_builder(Interaction)
-    # The same link text recurs across the vault: fold and look it up once per run.
-    resolved: dict[str, int | None] = {}
-    keys_get = index.keys.get
-
-    def lookup(link: str) -> int | None:
-        if link in resolved:
-            return resolved[link]
-        hit = resolved[link] = keys_get(fold(link))
-        return hit
-
-    def interaction(
-        date: dt.date, kind: str | None, tags: tuple[str, ...], text: str, path: str,
-        line: int | None,
-    ) -> Interaction:
-        flags = classified.get((kind, tags))
-        if flags is None:
-            flags = classified[(kind, tags)] = classify(kind, tags, vocabulary)
-        return make_interaction(date, kind, *flags, text, path, line)
-
-    def resolve(links: Iterable[str]) -> set[int]:
-        found = set()
-        for link in links:
-            hit = lookup(link)
-            if hit is not None:
-                found.add(hit)
-        return found
-
-    def add_elsewhere(targets: Iterable[int], path: str, line: int, item: Interaction) -> None:
-        for target in targets:
-            bucket = elsewhere[target]
-            bucket.append((path, line, len(bucket), item))
-
-    def add_entries(note: ParsedNote, owner: int | None) -> None:
-        path = note.rel
-        for entry in note.body.entries:
-            links = entry.links
-            targets = resolve(links) if links else None
-            if owner is None and not targets:
-                continue
-            # interaction(), inlined: this runs once per log entry of the vault.
-            kind, tags = entry.kind, entry.tags
-            flags = classified.get((kind, tags))
-            if flags is None:
-                flags = classified[(kind, tags)] = classify(kind, tags, vocabulary)
-            item = make_interaction(entry.date, kind, *flags, entry.text, path, entry.line)
-            if owner is not None:
-                own[owner].append(item)
-                if targets:
-                    targets.discard(owner)
-            if targets:
-                add_elsewhere(targets, path, entry.line, item)
-        for task in note.body.tasks:
-            if task.due is None:
-                continue
-            task_targets = resolve(task.links)
-            if owner is not None:
-                task_targets.add(owner)
-            for target in task_targets:
-                tasks[target].append(Task(task.due, task.text, path, task.line))
-
-    for i, note in enumerate(contact_notes):
-        add_entries(note, i)
-    for note in goal_notes:
-        add_entries(note, None)
-    for note in other_notes:
-        add_entries(note, None)
-        note_date = _note_date(note)
-        if note_date is None:
-            continue
-        for link_line in note.body.link_lines:
-            targets = resolve(link_line.links)
-            if not targets:
-                continue
-            item = interaction(note_date, link_line.kind, link_line.tags, link_line.text,
-                               note.rel, link_line.line)
-            add_elsewhere(targets, note.rel, link_line.line, item)
-
-    final: list[Contact] = []
-    for i, contact in enumerate(contacts):
-        candidates = own[i]
-        others = elsewhere[i]
-        if others:
-            others.sort()
-            candidates = candidates + [entry[3] for entry in others]
-        # The same (date, direction) found in several places is one interaction: the
-        # contact's own file first, then the others in path and line order.
-        seen: set[tuple[dt.date, str]] = set()
-        items: list[Interaction] = []
-        for item in candidates:
-            key = (item.date, item.direction)
-            if key not in seen:
-                seen.add(key)
-                items.append(item)
-        met = contact.met
-        if met is not None:
-            for item in items:
-                if item.date == met:
-                    break
-            else:
-                items.append(interaction(met, "met", (), contact.met_at or "", contact.path, None))
-        items.sort(key=_BY_DATE_PATH_LINE)
-        # The contact was built above and is not shared yet: completing it in place
-        # spares a copy of every contact (dataclasses.replace).
-        object.__setattr__(contact, "interactions", tuple(items))
-        object.__setattr__(
-            contact, "tasks", tuple(sorted(tasks[i], key=lambda t: (t.due, t.path, t.line)))
-        )
-        final.append(contact)
-    return Vault(
-        root=root,
-        config=config,
-        contacts=tuple(final),
-        goals=tuple(goals),
-        notes=sum(1 for note in parsed if not note.skipped),
-        findings=tuple(findings),
-    )
+    records = {note.rel: note_record(note) for note in parsed}
+    return Assembly(root, config).build(records, findings)
 
 
 # progress(done, total): `total` counts the notes that need parsing, not cache hits, so
@@ -838,15 +666,18 @@ def load_vault(
     if config is None:
         config = load_config(root)
     findings: list[Finding] = []
+    from netzmd.assembly import Assembly, note_record
+
     with _gc_paused():
         notes = walk(root, config, findings)
         if cache is False:
-            parsed = list(iter_parsed(notes, progress))
+            records = [note_record(note) for note in iter_parsed(notes, progress)]
         else:
             from netzmd.cache import ParseCache
 
             store = cache if isinstance(cache, ParseCache) else ParseCache(root)
             if store.root != root:
                 raise ValueError(f"parse cache of {store.root} used for {root}")
-            parsed = store.parse(notes, progress)
-        return assemble(root, config, parsed, findings)
+            records = store.parse(notes, progress)
+        by_path = {note.rel: record for note, record in zip(notes, records, strict=True)}
+        return Assembly(root, config).build(by_path, findings)

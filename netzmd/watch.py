@@ -4,8 +4,9 @@ Three parts, each usable on its own:
 
 - `IncrementalVault`: the vault in memory between reloads. A refresh reads again only the
   notes whose size, mtime or ctime changed (or that were created, moved or deleted) and
-  says which notes now *say* something else; the cross-file work (`vault.assemble`) is
-  redone for every render.
+  says which notes now *say* something else; the cross-file work (`assembly.Assembly`)
+  is redone only for the contacts those notes touch, so every other `Contact` stays the
+  same object and the rules and the digest reuse their work for it.
 - `_Events`: the watchdog handler. It only sorts events into "a note", "netzmd.toml",
   "a template" or "a folder" (and drops everything netzmd ignores); what actually changed
   is decided by the refresh, from the files themselves.
@@ -48,15 +49,14 @@ from watchdog.observers import Observer
 from watchdog.observers.api import BaseObserver
 from watchdog.observers.polling import PollingObserverVFS
 
+from netzmd.assembly import Assembly, NoteRecord, note_record
 from netzmd.cache import RACY_NS
 from netzmd.config import CONFIG_FILE, Config, ConfigError, load_config
 from netzmd.findings import Finding
 from netzmd.vault import (
     NoteFile,
-    ParsedNote,
     Progress,
     _gc_paused,
-    assemble,
     is_ignored,
     read_note,
     walk,
@@ -64,6 +64,8 @@ from netzmd.vault import (
 
 if TYPE_CHECKING:
     from netzmd.cache import ParseCache
+    from netzmd.digest import DigestMemo
+    from netzmd.engine import RuleMemo
     from netzmd.model import Vault
 
 __all__ = [
@@ -113,7 +115,7 @@ class Change:
 @dataclass(frozen=True, slots=True)
 class _Known:
     file: NoteFile
-    note: ParsedNote
+    note: NoteRecord
 
 
 def _same_stat(a: NoteFile, b: NoteFile) -> bool:
@@ -157,7 +159,9 @@ class IncrementalVault:
         # file system's timestamp granularity could hide behind an unchanged stat.
         self._racy: set[str] = set()
         self._vault: Vault | None = None
-        self._sorted = True
+        self._assembly: Assembly | None = None
+        # What changed since the last assembly: path -> new record (None: deleted).
+        self._pending: dict[str, NoteRecord | None] = {}
 
     def refresh(
         self,
@@ -174,6 +178,7 @@ class IncrementalVault:
         if config is not None and config != self.config:
             self.config = config
             self._vault = None
+            self._assembly = None
             paths = None
         if self._known is None:
             return self._first_load(progress)
@@ -189,13 +194,15 @@ class IncrementalVault:
             self.refresh()
         assert self._known is not None
         if self._vault is None:
-            if not self._sorted:
-                # assemble wants path order, as `walk` gives it (the first file wins a name).
-                self._known = dict(sorted(self._known.items()))
-                self._sorted = True
-            parsed = [known.note for known in self._known.values()]
             with _gc_paused():
-                self._vault = assemble(self.root, self.config, parsed, list(self._walk_findings))
+                if self._assembly is None:
+                    # Path order, as `walk` gives it: the first file wins a name.
+                    records = {rel: known.note for rel, known in sorted(self._known.items())}
+                    self._assembly = Assembly(self.root, self.config)
+                    self._vault = self._assembly.build(records, self._walk_findings)
+                else:
+                    self._vault = self._assembly.update(self._pending, self._walk_findings)
+            self._pending = {}
         return self._vault
 
     # -------------------------------------------------------- internals
@@ -208,7 +215,7 @@ class IncrementalVault:
             if self._cache is False:
                 parsed = []
                 for done, note in enumerate(notes, 1):
-                    parsed.append(read_note(note))
+                    parsed.append(note_record(read_note(note)))
                     if progress is not None:
                         progress(done, len(notes))
             else:
@@ -224,6 +231,8 @@ class IncrementalVault:
         self._folders = {"", *(_parent(n.rel) for n in notes)}
         self._walk_findings = tuple(findings)
         self._vault = None
+        self._assembly = None
+        self._pending = {}
         self.reads = len(notes)
         return [Change("created", n.rel) for n in notes]
 
@@ -284,11 +293,12 @@ class IncrementalVault:
                 if known is not None:
                     del known_notes[rel]
                     self._racy.discard(rel)
+                    self._pending[rel] = None
                     deleted.append(known.file)
                 continue
             if known is not None and rel not in self._racy and _same_stat(known.file, file):
                 continue
-            note = read_note(file)
+            note = note_record(read_note(file))
             self.reads += 1
             if file.mtime_ns >= read_ns - RACY_NS:
                 self._racy.add(rel)
@@ -298,9 +308,10 @@ class IncrementalVault:
             if known is None:
                 created.append(file)
                 self._folders.add(_parent(rel))
-                self._sorted = False
+                self._pending[rel] = note
             elif note != known.note:
                 changes.append(Change("changed", rel))
+                self._pending[rel] = note
         changes.extend(_pair_renames(created, deleted))
         if changes:
             self._vault = None
@@ -573,6 +584,9 @@ class Watcher:
         self._current_output: str | None = None
         self._templates: dict[str, str] = {}
         self._rendered_day: dt.date | None = None
+        # The rules' and the digest's work per contact, kept between renders: after an
+        # edit only the contacts the assembly built again are worked out again.
+        self._memos: tuple[RuleMemo, DigestMemo] | None = None
         self._observer: BaseObserver | None = None
 
     # -------------------------------------------------------- control
@@ -738,8 +752,8 @@ class Watcher:
     def _render(self, reason: str, changes: tuple[Change, ...],
                 started: float | None = None) -> None:
         """Render and write the digest; WatchFailure for a broken template or a refused write."""
-        from netzmd.digest import build_context, default_path, iso_week
-        from netzmd.engine import run_rules
+        from netzmd.digest import DigestMemo, build_context, default_path, iso_week
+        from netzmd.engine import RuleMemo, run_rules
         from netzmd.locale import detect_lang
         from netzmd.report import TemplateFailure, render
         from netzmd.writer import WriteRefused, write_output
@@ -752,8 +766,17 @@ class Watcher:
             vault = self.live.vault()
             lang = detect_lang(self.lang, vault.config.lang)
             week = iso_week(day)
-            findings = run_rules(vault, day, lang=lang)
-            context = build_context(vault, findings, day, week, lang)
+            if self._memos is None:
+                self._memos = (RuleMemo(), DigestMemo())
+            rule_memo, digest_memo = self._memos
+            try:
+                findings = run_rules(vault, day, lang=lang, memo=rule_memo)
+                context = build_context(vault, findings, day, week, lang, rule_memo.context,
+                                        memo=digest_memo)
+            except Exception:
+                # A memo a failed build left half way is of no use for the next one.
+                self._memos = None
+                raise
             try:
                 text = render(self.root, "digest", context, self.fmt)
             except TemplateFailure as err:
