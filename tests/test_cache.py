@@ -15,10 +15,10 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from netzmd import cache
+from netzmd.assembly import NoteRecord, note_record
 from netzmd.cache import ParseCache, cache_dir, cache_path, decode, encode
 from netzmd.cli import cli
 from netzmd.config import load_config
-from netzmd.assembly import NoteRecord, note_record
 from netzmd.vault import NoteFile, load_vault, parse_note, read_note, walk
 from tests.conftest import make_vault
 
