@@ -11,7 +11,7 @@ import datetime
 import math
 import re
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, cast
 
 import frontmatter.default_handlers
 import yaml
@@ -39,6 +39,7 @@ __all__ = [
     "decode",
     "parse_document",
     "parse_document_lines",
+    "split_document",
     "split_lines",
 ]
 
@@ -50,15 +51,27 @@ _DEPTH_MESSAGE = f"front matter is nested deeper than {_MAX_DEPTH} levels"
 
 _DELIMITER = "---"
 _TERMINATORS = ("---", "...")
+# A line that ends the front matter (as `_closing_line_index` finds it in a list of lines),
+# with the newline before it: the regex engine jumps from newline to newline.
+_CLOSING_LINE = re.compile(r"\n(?:---|\.\.\.)(?=\n|\Z)")
 _BOM = "\ufeff"
+_BOM_BYTES = _BOM.encode("utf-8")
 
 _FORBIDDEN_NODE = "YAML anchors, aliases and tags are not allowed"
 
 _NULLS = frozenset({"", "~", "null", "Null", "NULL"})
 _NUMBER_START = frozenset("-+0123456789")
-_INT = re.compile(r"[-+]?(?:0|[1-9][0-9]*)")
-_FLOAT = re.compile(r"[-+]?[0-9]+\.[0-9]+(?:[eE][-+]?[0-9]+)?")
-_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
+# An integer, a float or a date, tried in this order; one match instead of three.
+_NUMBER = re.compile(
+    r"(?P<int>[-+]?(?:0|[1-9][0-9]*))"
+    r"|(?P<float>[-+]?[0-9]+\.[0-9]+(?:[eE][-+]?[0-9]+)?)"
+    r"|(?P<date>[0-9]{4}-[0-9]{2}-[0-9]{2})"
+)
+# Date scalars seen before and their dates (None: not a real date, so text). The same
+# days recur as `met` and `birthday` all over a vault; the bound keeps a long-running
+# watch process from growing without end.
+_DATES: dict[str, datetime.date | None] = {}
+_DATES_MAX = 100_000
 
 # The characters YAML accepts (PyYAML's and libyaml's reader agree). Checking them
 # ourselves gives one message and a position in characters from both loaders, and
@@ -98,8 +111,14 @@ class _Refused(Exception):
 
 
 def decode(data: bytes) -> str:
-    """Decode UTF-8, dropping a leading BOM; raises UnicodeDecodeError when invalid."""
-    return data.decode("utf-8-sig")
+    """Decode UTF-8, dropping a leading BOM; raises UnicodeDecodeError when invalid.
+
+    What the `utf-8-sig` codec does (an error's offsets count from after the BOM, too),
+    without its Python-level decode function on every note.
+    """
+    if data.startswith(_BOM_BYTES):
+        return data[3:].decode("utf-8")
+    return data.decode("utf-8")
 
 
 def split_lines(text: str) -> list[str]:
@@ -115,10 +134,65 @@ def split_lines(text: str) -> list[str]:
 
 def parse_document(text: str) -> Document:
     """Parse a whole file's text; see `parse_document_lines`."""
-    # Most notes have no front matter: answer without splitting the file.
-    if not text.startswith(_DELIMITER) and not text.startswith(_BOM + _DELIMITER):
-        return Document()
-    return parse_document_lines(split_lines(text))
+    return split_document(text)[0]
+
+
+def split_document(text: str) -> tuple[Document, str]:
+    """A file's front matter, and its body as text with LF line ends.
+
+    The same document as `parse_document_lines(split_lines(text))`, found without
+    splitting the file into lines; the body is what follows the closing line (the whole
+    text when there is no front matter or it is refused as never closed).
+    """
+    if "\r" in text:
+        # As `split_lines` does it: once, so that `\r\r\n` leaves `\r\n` within a line.
+        text = text.replace("\r\n", "\n")
+    # Many notes have no front matter: answer without looking further.
+    if text.startswith(_DELIMITER):
+        opened = 3
+    elif text.startswith(_BOM + _DELIMITER):
+        opened = 4
+    else:
+        return _document({}, {}, 1), text
+    if len(text) > opened and text[opened] != "\n":
+        # `----` or `--- x`: the first line is not the delimiter alone.
+        return _document({}, {}, 1), text
+    close = _CLOSING_LINE.search(text, opened)
+    if close is None:
+        return Document(problem=YamlProblem(1, None, "front matter is never closed")), text
+    end = close.start() + 1
+    yaml_text = text[opened + 1 : end]
+    # The body starts after the opening line, the YAML lines and the closing line.
+    body_start = yaml_text.count("\n") + 3
+    body = text[end + 4 :]
+    if not yaml_text:
+        return _document({}, {}, body_start), body
+    fields, key_lines, problem = _load_yaml(yaml_text, first_line=2)
+    if problem is not None:
+        return Document(body_start=body_start, problem=problem), body
+    return _document(fields, key_lines, body_start), body
+
+
+def _document(fields: dict[str, Any], key_lines: dict[str, int], body_start: int) -> Document:
+    """`Document(fields, key_lines, body_start)`, once for every note, in half the time.
+
+    The frozen dataclass's `__init__` sets each field through `object.__setattr__`. Here
+    the slots are filled in an object of a class with the very same slots, which then
+    takes Document as its class (Python allows that between such classes).
+    """
+    document: Any = object.__new__(_DocumentDraft)
+    document.fields = fields
+    document.key_lines = key_lines
+    document.body_start = body_start
+    document.problem = None
+    document.__class__ = Document
+    return cast(Document, document)
+
+
+class _DocumentDraft:
+    """A Document's slots without the frozen `__setattr__`."""
+
+    __slots__ = Document.__slots__
 
 
 def parse_document_lines(lines: list[str]) -> Document:
@@ -131,9 +205,7 @@ def parse_document_lines(lines: list[str]) -> Document:
     body_start = close + 2
     if close == 1:
         return Document(body_start=body_start)
-    fields, key_lines, problem = _load_yaml(
-        "\n".join(lines[1:close]) + "\n", first_line=2, lines=lines[1:close]
-    )
+    fields, key_lines, problem = _load_yaml("\n".join(lines[1:close]) + "\n", first_line=2)
     if problem is not None:
         return Document(body_start=body_start, problem=problem)
     return Document(fields, key_lines, body_start)
@@ -154,15 +226,17 @@ def _closing_line_index(lines: list[str]) -> int | None:
 
 
 def _load_yaml(
-    text: str, first_line: int, lines: list[str] | None = None
+    text: str, first_line: int
 ) -> tuple[dict[str, Any], dict[str, int], YamlProblem | None]:
-    """Load front matter YAML whose first line is file line `first_line`.
-
-    `lines` are the lines of `text` when the caller has them already.
-    """
+    """Load front matter YAML whose first line is file line `first_line`."""
     if len(text) > MAX_FRONT_MATTER:
         return {}, {}, _too_large(len(text.encode("utf-8", "surrogatepass")))
-    bad = _NOT_YAML_CHAR.search(text)
+    # Every character that is not allowed, and every one that leaves the simple subset,
+    # is a control, format, surrogate, unassigned or separator character, which Python
+    # calls not printable: for most front matter one quick test answers both searches
+    # (tests/test_frontmatter_fastpath.py checks that for every code point).
+    printable = text.replace("\n", " ").isprintable()
+    bad = None if printable else _NOT_YAML_CHAR.search(text)
     if bad is not None:
         line, column = _offset_position(text, bad.start(), first_line)
         message = f"character U+{ord(bad.group()):04X} is not allowed in YAML"
@@ -172,8 +246,10 @@ def _load_yaml(
         size = len(text.encode("utf-8"))
         if size > MAX_FRONT_MATTER:
             return {}, {}, _too_large(size)
-    if _FAST_REFUSED.search(text) is None:
-        fast = _load_simple(text.split("\n") if lines is None else lines, first_line)
+    if printable or _FAST_REFUSED.search(text) is None:
+        # The subset is read line by line, each line to its newline; a last line without
+        # one reads the same with it.
+        fast = _load_simple(text if text.endswith("\n") else text + "\n", first_line)
         if fast is not None:
             return fast[0], fast[1], None
     return _load_events(text, first_line)
@@ -361,18 +437,20 @@ def _plain_scalar(value: str) -> Any:
     if value in _NULLS:
         return None
     if value[0] in _NUMBER_START:
-        try:
-            if _INT.fullmatch(value):
-                return int(value)
-            if _FLOAT.fullmatch(value):
-                number = float(value)
-                return number if math.isfinite(number) else value
-            if _DATE.fullmatch(value):
-                return datetime.date(int(value[:4]), int(value[5:7]), int(value[8:]))
-        except ValueError:
-            # Out-of-range dates and integers too long to convert stay text.
+        found = _NUMBER.fullmatch(value)
+        if found is None:
             return value
-        return value
+        kind = found.lastgroup
+        if kind == "int":
+            # Python refuses to convert very long digit strings: they stay text.
+            try:
+                return int(value)
+            except ValueError:
+                return value
+        if kind == "float":
+            number = float(value)
+            return number if math.isfinite(number) else value
+        return _date(value)
     if len(value) in (4, 5):
         lowered = value.lower()
         if lowered == "true":
@@ -380,6 +458,21 @@ def _plain_scalar(value: str) -> Any:
         if lowered == "false":
             return False
     return value
+
+
+def _date(value: str) -> datetime.date | str:
+    """The date of a `YYYY-MM-DD` scalar, or the text when there is no such day."""
+    try:
+        date = _DATES[value]
+    except KeyError:
+        if len(_DATES) >= _DATES_MAX:
+            _DATES.clear()
+        try:
+            date = datetime.date(int(value[:4]), int(value[5:7]), int(value[8:]))
+        except ValueError:
+            date = None
+        _DATES[value] = date
+    return value if date is None else date
 
 
 def _not_a_mapping(value: Any) -> str:
@@ -399,17 +492,15 @@ def _not_a_mapping(value: Any) -> str:
 # ---------------------------------------------------------------- the simple subset
 #
 # Nearly all real front matter is `key: value` lines and lists of plain words. Such text
-# is read here with string methods, several times faster than libyaml's event stream;
-# everything else goes to `_build`. tests/test_frontmatter_fastpath.py checks the two
-# against each other on generated front matter in and around the subset.
+# is read here with one regex over its lines and string methods, several times faster than
+# libyaml's event stream; everything else goes to `_build`. When in doubt, a line or value
+# is left to it. tests/test_frontmatter_fastpath.py checks the two against each other on
+# generated front matter in and around the subset.
 
 # Anywhere in the text these leave the subset: tabs (YAML's indentation rules), the
 # characters YAML breaks lines at besides LF, and the BOM, which libyaml skips at the
 # start of a line.
 _FAST_REFUSED = re.compile("[\t\r\x85\u2028\u2029\ufeff]")
-# `key:` or `key: value` at column 0; a one-word key well below libyaml's 1024-character
-# limit on simple keys.
-_SIMPLE_KEY = re.compile(r"(\w[\w.-]{0,127}):(?: +(.*))?\Z")
 # Indicators that make a plain scalar impossible or mean something else as its first
 # character; `-` is handled apart, since `-5` is a plain scalar and `- x` is not.
 _PLAIN_START_REFUSED = frozenset("?:,[]{}#&*!|>'\"%@`")
@@ -433,6 +524,14 @@ def _simple_flow(value: str) -> list[Any] | None:
     inner = value[1:-1]
     if not inner.strip(" "):
         return []
+    if _FLOW_REFUSED.search(inner) is None:
+        # Most lists are words: split at the commas, and keep them when each is text.
+        words = [word.strip(" ") for word in inner.split(",")]
+        for word in words:
+            if not word[:1].isalpha() or word.lower() in _NOT_TEXT:
+                break
+        else:
+            return words
     items: list[Any] = []
     pos = 0
     while True:
@@ -478,82 +577,127 @@ def _simple_quoted(value: str) -> str | None:
     return inner
 
 
-def _load_simple(
-    lines: list[str], first_line: int
-) -> tuple[dict[str, Any], dict[str, int]] | None:
+# One line of the subset, from its start to its newline: `key:` at column 0 (a one-word
+# key, well below libyaml's 1024-character limit on simple keys) with a value or none, a
+# block list item (`dash` is its indentation and dash) with an item or none, a comment at
+# column 0, or an empty line (those two match with no group set). A line of any other
+# shape does not match. Values and items come without the spaces around them; a value
+# that is a date or digits alone (a phone number, a postcode) comes in a group of its own.
+_SIMPLE_LINE = re.compile(
+    r"""
+    ^(?:
+        (?P<key>\w[\w.-]{0,127}) :
+        (?:[ ]+ (?: (?P<date>[0-9]{4}-[0-9]{2}-[0-9]{2}) | (?P<digits>[0-9]+)
+                  | (?P<value>[^\n]*[^ \n]) ) )?
+        [ ]*
+      | (?P<dash>[ ]*-) (?:[ ]+ (?P<item>[^\n]*[^ \n]) )? [ ]*
+      | \#[^\n]*
+      |
+    )\n
+    """,
+    re.MULTILINE | re.VERBOSE,
+)
+# Lowered, the words that a plain scalar of letters may resolve to instead of text.
+_NOT_TEXT = frozenset({"null", "true", "false"})
+
+
+def _is_text(value: str) -> bool:
+    """True for a value that is plain text, as `_simple_plain` and `_plain_scalar` see it.
+
+    A letter first is no indicator, no number and no date; the rest of what `_simple_plain`
+    refuses is checked too. False only means "ask the general way": `null` or `trUe` are
+    left to it whatever they turn out to be.
+    """
+    return (
+        value[0].isalpha()
+        and (len(value) > 5 or value.lower() not in _NOT_TEXT)
+        and ": " not in value
+        and " #" not in value
+        and value[-1] != ":"
+    )
+
+
+def _load_simple(text: str, first_line: int) -> tuple[dict[str, Any], dict[str, int]] | None:
     """Fields and key lines of front matter in the simple subset; None when outside it.
 
-    The subset: `key: plain value`, `key: 'text'` or `"text"`, `key: [a, b]` of plain
-    items, `key:` followed by `- item` lines (all at one indentation), comments at column
-    0 and empty lines. A duplicate key is left to `_build` too, which words the problem.
+    `text` ends with a newline. The subset: `key: plain value`, `key: 'text'` or `"text"`,
+    `key: [a, b]` of plain items, `key:` followed by `- item` lines (all at one
+    indentation), comments at column 0 and empty lines. A duplicate key is left to
+    `_build` too, which words the problem.
     """
+    lines = _SIMPLE_LINE.findall(text)
+    # Each match is one whole line, so a line outside the subset leaves one missing.
+    if len(lines) != text.count("\n"):
+        return None
     fields: dict[str, Any] = {}
     key_lines: dict[str, int] = {}
     # The last key without a value, whose list items may follow; its list once they do.
     open_key: str | None = None
     items: list[Any] | None = None
     indent = 0
-    match_key = _SIMPLE_KEY.match
-    for number, line in enumerate(lines, first_line):
-        if not line:
-            continue
-        first = line[0]
-        if first == "#":
-            continue
-        if first == " " or first == "-":
-            if open_key is None:
+    for number, (key, date, digits, value, dash, item) in enumerate(lines, first_line):
+        if key:
+            if key in fields:
                 return None
-            stripped = line.lstrip(" ")
-            if stripped[:1] != "-":
+            key_lines[key] = number
+            open_key, items = None, None
+            parsed: Any
+            # The usual values are decided without the general calls further down.
+            if date:
+                fields[key] = _date(date)
+                continue
+            if digits:
+                # Leading zeros keep digits text (YAML 1.2): a phone number stays one.
+                is_text = digits[0] == "0" and len(digits) > 1
+                fields[key] = digits if is_text else _plain_scalar(digits)
+                continue
+            if not value:
+                fields[key] = None
+                open_key = key
+                continue
+            first = value[0]
+            # `_is_text(value)`, inlined for the most common value of all.
+            if (
+                first.isalpha()
+                and (len(value) > 5 or value.lower() not in _NOT_TEXT)
+                and ": " not in value
+                and " #" not in value
+                and value[-1] != ":"
+            ):
+                parsed = value
+            elif first == "[":
+                parsed = _simple_flow(value)
+            elif first == "'" or first == '"':
+                parsed = _simple_quoted(value)
+            elif _simple_plain(value):
+                fields[key] = _plain_scalar(value)
+                continue
+            else:
+                return None
+            if parsed is None:
+                return None
+            fields[key] = parsed
+        elif dash:
+            if open_key is None:
                 return None
             if items is None:
                 items = fields[open_key] = []
-                indent = len(line) - len(stripped)
-            elif len(line) - len(stripped) != indent:
+                indent = len(dash)
+            elif len(dash) != indent:
                 return None
-            rest = stripped[1:]
-            if rest and rest[0] != " ":
-                return None
-            rest = rest.strip(" ")
-            if not rest:
+            if not item:
                 items.append(None)
-            elif _simple_plain(rest):
-                items.append(_plain_scalar(rest))
-            elif rest[0] == "'" or rest[0] == '"':
-                text = _simple_quoted(rest)
-                if text is None:
+            elif _is_text(item):
+                items.append(item)
+            elif _simple_plain(item):
+                items.append(_plain_scalar(item))
+            elif item[0] == "'" or item[0] == '"':
+                quoted = _simple_quoted(item)
+                if quoted is None:
                     return None
-                items.append(text)
+                items.append(quoted)
             else:
                 return None
-            continue
-        found = match_key(line)
-        if found is None:
-            return None
-        key, value = found.groups()
-        if key in fields:
-            return None
-        key_lines[key] = number
-        open_key, items = None, None
-        value = value.rstrip(" ") if value else ""
-        if not value:
-            fields[key] = None
-            open_key = key
-            continue
-        first = value[0]
-        parsed: Any
-        if first == "[":
-            parsed = _simple_flow(value)
-        elif first == "'" or first == '"':
-            parsed = _simple_quoted(value)
-        elif _simple_plain(value):
-            fields[key] = _plain_scalar(value)
-            continue
-        else:
-            return None
-        if parsed is None:
-            return None
-        fields[key] = parsed
     return fields, key_lines
 
 

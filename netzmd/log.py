@@ -2,7 +2,8 @@
 
 Pure functions over text: no I/O, no clock, and nothing raises for any input. `parse_body`
 walks a note's body, skips fenced code and HTML comments, and also collects the lines that
-link notes without being entries (`LinkLine`), which dated notes count as touches.
+link notes without being entries (`LinkLine`), which dated notes count as touches;
+`parse_body_text` does the same for a body as one text, the way every note is read.
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ import re
 import unicodedata
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from typing import Any, cast
 
 __all__ = [
     "DEFAULT_VOCABULARY",
@@ -26,6 +28,7 @@ __all__ = [
     "find_tags",
     "fold",
     "parse_body",
+    "parse_body_text",
     "parse_line",
 ]
 
@@ -133,17 +136,23 @@ _LEADING_DATE = r"""
     (?=[\s:]|\Z)
 """
 # The kind word must start with a letter so that a time (`12:30`) is never a kind, and be
-# followed by whitespace so that a URL scheme (`https://`) is not one either.
-_KIND_WORD = r"[ \t]*(?:(?P<kind>[^\W\d_][\w-]*):(?=\s|\Z))?"
+# followed by whitespace so that a URL scheme (`https://`) is not one either. Possessive
+# runs (`*+`) never give back what no later part of the pattern could use: a ':' is no
+# word character, nothing that follows starts with a blank. This spares backtracking.
+# The blanks after the kind are taken too (the text is stripped anyway), so that a
+# stripped entry text is mostly the very string matched.
+_KIND_WORD = r"[ \t]*+(?:(?P<kind>[^\W\d_][\w-]*+):(?=\s|\Z))?[ \t]*+"
 _HEAD = re.compile(
     r"[ \t]*[-*+][ \t]+(?:\[(?P<box>[ xX])\](?:[ \t]+|\Z))?" f"(?:{_LEADING_DATE})?",
     re.VERBOSE,
 )
 _KIND = re.compile(_KIND_WORD)
 # The usual entry, `- 2024-05-01 kind: text` or a done task with a leading date, as
-# `_HEAD` then `_KIND` read it (an open task's box is left out), in one match.
+# `_HEAD` then `_KIND` read it (an open task's box is left out), in one match; `rest` is
+# all that follows, still to be stripped.
 _DATED_ENTRY = re.compile(
-    r"[ \t]*[-*+][ \t]+(?:\[(?P<box>[xX])\](?:[ \t]+|\Z))?" f"{_LEADING_DATE}:?{_KIND_WORD}",
+    r"[ \t]*+[-*+][ \t]++(?:\[(?P<box>[xX])\](?:[ \t]++|\Z))?"
+    f"{_LEADING_DATE}:?{_KIND_WORD}(?P<rest>(?s:.*))",
     re.VERBOSE,
 )
 _LINK_PREFIX = re.compile(
@@ -154,8 +163,11 @@ _MARKER_DATE = r"\uFE0F?[ \t]*(?P<y>[0-9]{4})-(?P<m>[0-9]{2})-(?P<d>[0-9]{2})(?!
 _DUE = re.compile("\U0001f4c5" + _MARKER_DATE)
 _DONE = re.compile("\u2705" + _MARKER_DATE)
 
-# Groups: the embed mark, and the target (the text before any `|alias` or `#heading`).
-_WIKILINK = re.compile(r"(!?)\[\[([^\[\]|#]*)[^\[\]]*\]\]")
+# A wiki link, not an embed (`![[...]]`); the group is the target (the text before any
+# `|alias` or `#heading`). Starting with the brackets and looking back for the `!` only
+# then lets the regex engine jump from `[[` to `[[`, several times faster than an optional
+# `!` in front. An embed's brackets hold no `[[`, so skipping it finds the same links.
+_WIKILINK = re.compile(r"\[\[(?<!!\[\[)([^\[\]|#]*)[^\[\]]*\]\]")
 _URL = re.compile(r"[A-Za-z][A-Za-z0-9+.-]*://\S*")
 # A tag starts after whitespace, the line start or `(,;` — so `C#`, `&#39;`, `x/#y` are not tags.
 # Wiki links and Markdown link targets are matched too, and so skipped in the same pass:
@@ -167,7 +179,6 @@ _TAG = re.compile(
 
 _FENCE_OPEN = re.compile(r" {0,3}(?P<fence>`{3,}(?=[^`]*\Z)|~{3,})")
 _FENCE_CLOSE = re.compile(r" {0,3}(?P<fence>`{3,}|~{3,})\s*\Z")
-_QUOTE = re.compile(r"\s*>")
 
 _ITEM_START = frozenset(" \t-*+")
 
@@ -214,6 +225,17 @@ def _token_date(token: str) -> datetime.date | None:
     return date
 
 
+class _EntryDraft:
+    """An Entry's slots without the frozen `__setattr__`: filled, then made an Entry.
+
+    An object may take another class with the very same slots (and nothing else) as its
+    `__class__`. Seven plain slot stores and that one assignment cost half of what seven
+    descriptor calls do, which counts for the 100,000 entries of a large vault.
+    """
+
+    __slots__ = Entry.__slots__
+
+
 def _new_entry(
     line: int,
     date: datetime.date,
@@ -223,27 +245,20 @@ def _new_entry(
     links: tuple[str, ...],
     done_task: bool,
 ) -> Entry:
-    """`Entry(...)` without the frozen dataclass's `object.__setattr__` per field.
-
-    Setting the slots directly builds the same object in half the time, which counts for
-    the 100,000 entries of a large vault (as `vault.record_builder` does for others).
-    """
-    entry = _NEW(Entry)
-    _SET_LINE(entry, line)
-    _SET_DATE(entry, date)
-    _SET_KIND(entry, kind)
-    _SET_TEXT(entry, text)
-    _SET_TAGS(entry, tags)
-    _SET_LINKS(entry, links)
-    _SET_DONE(entry, done_task)
-    return entry
+    """`Entry(...)`, without the frozen dataclass's `object.__setattr__` per field."""
+    entry: Any = _NEW(_EntryDraft)
+    entry.line = line
+    entry.date = date
+    entry.kind = kind
+    entry.text = text
+    entry.tags = tags
+    entry.links = links
+    entry.done_task = done_task
+    entry.__class__ = Entry
+    return cast(Entry, entry)
 
 
 _NEW = object.__new__
-_SET_LINE, _SET_DATE, _SET_KIND, _SET_TEXT, _SET_TAGS, _SET_LINKS, _SET_DONE = (
-    getattr(Entry, name).__set__
-    for name in ("line", "date", "kind", "text", "tags", "links", "done_task")
-)
 
 
 def find_links(text: str) -> tuple[str, ...]:
@@ -253,21 +268,55 @@ def find_links(text: str) -> tuple[str, ...]:
     """
     if "[[" not in text:
         return ()
+    found = _WIKILINK.findall(text)
+    # A `\|` is how a link's alias is written inside a Markdown table.
+    if len(found) == 1:
+        # The usual case, one link: no list to keep them unique.
+        target = found[0].rstrip("\\").strip()
+        return (target,) if target else ()
     targets: list[str] = []
-    for embed, target in _WIKILINK.findall(text):
-        if embed:
-            continue
-        # A `\|` is how a link's alias is written inside a Markdown table.
+    for target in found:
         target = target.rstrip("\\").strip()
         if target and target not in targets:
             targets.append(target)
     return tuple(targets)
 
 
+# Tags of a text from its first '#' on, by that tail. People tag with a few words at the
+# end of a line, so the same tails recur all over a vault's log; bounded like _TOKEN_DATES.
+# A long tail is mostly prose, seen once: it is not kept.
+_TAIL_TAGS: dict[str, tuple[str, ...]] = {}
+_TAIL_TAGS_MAX = 100_000
+_TAIL_MAX_LENGTH = 80
+
+
 def find_tags(text: str) -> tuple[str, ...]:
     """`#tags` in order, unique, folded, without '#'; all-digit words (`#1`) are not tags."""
-    if "#" not in text:
+    first = text.find("#")
+    if first < 0:
         return ()
+    # The text before the first '#' changes nothing when that '#' starts the text or
+    # follows a space (so it may start a tag, as at the start of the tail), and no wiki
+    # link is open there (the last bracket before it is no `[`). A URL or a Markdown link
+    # target holds no space, so neither can reach over the space to that '#'. NFC never
+    # composes across a '#', so the tail is normalized as it would be within the text.
+    if (first == 0 or text[first - 1] == " ") and (
+        "[" not in text or text.rfind("[", 0, first) <= text.rfind("]", 0, first)
+    ):
+        tail = text[first:]
+        tags = _TAIL_TAGS.get(tail)
+        if tags is None:
+            tags = _find_tags(tail)
+            if len(tail) <= _TAIL_MAX_LENGTH:
+                if len(_TAIL_TAGS) >= _TAIL_TAGS_MAX:
+                    _TAIL_TAGS.clear()
+                _TAIL_TAGS[tail] = tags
+        return tags
+    return _find_tags(text)
+
+
+def _find_tags(text: str) -> tuple[str, ...]:
+    """`find_tags` for a text that holds a '#'."""
     if "://" in text:
         # A '#' in a URL is a fragment, not a tag.
         text = _URL.sub(" ", text)
@@ -295,15 +344,7 @@ def _parse_item(text: str, line: int) -> Entry | OpenTask | BadDate | None:
     """`parse_line` for a non-empty line that starts like a list item."""
     dated = _DATED_ENTRY.match(text)
     if dated is not None:
-        box, iso, de, wl, kind = dated.groups()
-        token = iso or de or wl
-        date = _token_date(token)
-        if date is None:
-            return BadDate(line, token)
-        rest = text[dated.end() :].strip()
-        return _new_entry(
-            line, date, kind, rest, find_tags(rest), find_links(rest), box is not None
-        )
+        return _dated_entry(dated, text, line)
     head = _HEAD.match(text)
     if head is None:
         return None
@@ -357,6 +398,22 @@ def _parse_item(text: str, line: int) -> Entry | OpenTask | BadDate | None:
     )
 
 
+def _dated_entry(dated: re.Match[str], text: str, line: int) -> Entry | BadDate:
+    """The entry of a line that `_DATED_ENTRY` matched, or its bad date."""
+    box, iso, de, wl, kind, rest = dated.groups()
+    token = iso or de or wl
+    # A date is never false; a token seen before is found without the call.
+    date = _TOKEN_DATES.get(token) or _token_date(token)
+    if date is None:
+        return BadDate(line, token)
+    rest = rest.strip()
+    # Most entries have no link and many no tag: the checks spare the calls.
+    return _new_entry(
+        line, date, kind, rest, find_tags(rest) if "#" in rest else (),
+        find_links(rest) if "[[" in rest else (), box is not None,
+    )
+
+
 def _strip_comments(text: str, in_comment: bool) -> tuple[str, bool]:
     """The text of a line outside HTML comments, and whether a comment is still open after it."""
     pieces: list[str] = []
@@ -380,7 +437,8 @@ def _strip_comments(text: str, in_comment: bool) -> tuple[str, bool]:
 
 
 def _link_line(text: str, line: int) -> LinkLine | None:
-    if _QUOTE.match(text):
+    # A quote (`\s*>`): `str.isspace` is what `\s` matches.
+    if text.lstrip().startswith(">"):
         return None
     links = find_links(text)
     if not links:
@@ -399,10 +457,7 @@ def parse_body(lines: Sequence[str], first_line: int = 1) -> Body:
     `lines` have no line endings; `first_line` is the file line number of `lines[0]`.
     Lines inside fenced code blocks and HTML comments are skipped.
     """
-    entries: list[Entry] = []
-    tasks: list[OpenTask] = []
-    link_lines: list[LinkLine] = []
-    bad_dates: list[BadDate] = []
+    found = _Found()
     fence_char = ""
     fence_len = 0
     in_comment = False
@@ -427,19 +482,105 @@ def parse_body(lines: Sequence[str], first_line: int = 1) -> Body:
         text = raw
         if in_comment or "<!--" in raw:
             text, in_comment = _strip_comments(raw, in_comment)
-        result = _parse_item(text, number) if text and text[0] in _ITEM_START else None
-        if result is None:
-            if "[[" in text:
-                link_line = _link_line(text, number)
-                if link_line is not None:
-                    link_lines.append(link_line)
-        elif isinstance(result, Entry):
-            entries.append(result)
-        elif isinstance(result, OpenTask):
-            tasks.append(result)
-        else:
-            bad_dates.append(result)
-    return Body(tuple(entries), tuple(tasks), tuple(link_lines), tuple(bad_dates))
+        found.add_line(text, number)
+    return found.body()
+
+
+class _Found:
+    """What a body holds so far, by kind, in line order."""
+
+    __slots__ = ("bad_dates", "entries", "link_lines", "tasks")
+
+    def __init__(self) -> None:
+        self.entries: list[Entry] = []
+        self.tasks: list[OpenTask] = []
+        self.link_lines: list[LinkLine] = []
+        self.bad_dates: list[BadDate] = []
+
+    def add_line(self, text: str, line: int) -> None:
+        """Read one line outside code and comments: an item, else a line of links."""
+        if not text:
+            return
+        if text[0] in _ITEM_START:
+            result = _parse_item(text, line)
+            if isinstance(result, Entry):
+                self.entries.append(result)
+                return
+            if isinstance(result, OpenTask):
+                self.tasks.append(result)
+                return
+            if isinstance(result, BadDate):
+                self.bad_dates.append(result)
+                return
+        if "[[" in text:
+            link_line = _link_line(text, line)
+            if link_line is not None:
+                self.link_lines.append(link_line)
+
+    def body(self) -> Body:
+        # Built as `_new_entry` builds an entry: one Body per note.
+        body: Any = _NEW(_BodyDraft)
+        body.entries = tuple(self.entries)
+        body.tasks = tuple(self.tasks)
+        body.link_lines = tuple(self.link_lines)
+        body.bad_dates = tuple(self.bad_dates)
+        body.__class__ = Body
+        return cast(Body, body)
+
+
+class _BodyDraft:
+    """A Body's slots without the frozen `__setattr__` (see `_EntryDraft`)."""
+
+    __slots__ = Body.__slots__
+
+
+def parse_body_text(text: str, first_line: int = 1) -> Body:
+    """`parse_body` of a body given as one text, its lines ended by LF.
+
+    Most bodies have no fenced code and no HTML comments, so that every line stands on its
+    own: then the usual dated entry is read right here, prose without a link is passed
+    over, and only the other lines take the general way.
+    """
+    # A single character is found far faster than a string (memchr), and is mostly absent.
+    if (
+        ("`" in text and "```" in text)
+        or ("~" in text and "~~~" in text)
+        or ("<" in text and "<!--" in text)
+    ):
+        return parse_body(text.split("\n"), first_line)
+    found = _Found()
+    entries, bad_dates = found.entries, found.bad_dates
+    match_entry, token_dates = _DATED_ENTRY.match, _TOKEN_DATES
+    for number, line in enumerate(text.split("\n"), first_line):
+        if not line:
+            continue
+        if line[0] in _ITEM_START:
+            dated = match_entry(line)
+            if dated is not None:
+                # `_dated_entry` with `_new_entry`, inlined: this runs for every entry of
+                # the vault, and sparing the two calls saves some 7 % of a body's time.
+                box, iso, de, wl, kind, rest = dated.groups()
+                token = iso or de or wl
+                date = token_dates.get(token) or _token_date(token)
+                if date is None:
+                    bad_dates.append(BadDate(number, token))
+                    continue
+                rest = rest.strip()
+                entry: Any = _NEW(_EntryDraft)
+                entry.line = number
+                entry.date = date
+                entry.kind = kind
+                entry.text = rest
+                entry.tags = find_tags(rest) if "#" in rest else ()
+                entry.links = find_links(rest) if "[[" in rest else ()
+                entry.done_task = box is not None
+                entry.__class__ = Entry
+                entries.append(entry)
+                continue
+        elif "[[" not in line:
+            continue
+        found.add_line(line, number)
+    return found.body()
 
 
 def classify(

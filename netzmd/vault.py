@@ -17,8 +17,8 @@ from typing import TYPE_CHECKING, Any, TypeVar
 from netzmd.cadence import parse_cadence
 from netzmd.config import CIRCLES, CONFIG_FILE, Config, load_config
 from netzmd.findings import Finding
-from netzmd.frontmatter import decode, parse_document_lines, split_lines
-from netzmd.log import Body, fold, parse_body
+from netzmd.frontmatter import decode, split_document
+from netzmd.log import Body, fold, parse_body_text
 from netzmd.model import Birthday, Contact, Goal, Vault
 
 if TYPE_CHECKING:
@@ -48,7 +48,13 @@ _CASE_NUMBER = re.compile(
 _AHV = re.compile(r"(?<![0-9.])756\.[0-9]{4}\.[0-9]{4}\.[0-9]{2}(?![0-9])")
 # The letter first, then "no word character before it": cheaper than a leading lookbehind.
 _INSURANCE_NUMBER = re.compile(r"[A-Z](?<!\w[A-Z])[0-9]{9}(?!\w)")
-_DIGITS_TO_ZERO = bytes.maketrans(b"123456789", b"000000000")
+# Digits as 0 and ASCII letters in lower case: one pass gives what the searches need.
+_DIGITS_AND_CASE = bytes.maketrans(
+    b"123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ", b"000000000abcdefghijklmnopqrstuvwxyz"
+)
+# What each pattern needs, so translated: five digits in a row, `geb.`, and the digits and
+# dots of an AHV number (its long shape lets the search skip ahead far more than `756.`).
+_ID_SHAPES = (b"00000", b"geb.", b"000.0000.0000.00")
 
 
 class VaultError(Exception):
@@ -190,8 +196,7 @@ def parse_note(rel: str, data: bytes) -> ParsedNote:
         line = data.count(b"\n", 0, err.start) + 1
         findings.append(Finding("encoding-error", path=rel, line=line, data={"byte": err.start}))
         return ParsedNote(rel, {}, {}, Body((), (), (), ()), tuple(findings), skipped=True)
-    lines = split_lines(text)
-    doc = parse_document_lines(lines)
+    doc, body_text = split_document(text)
     if doc.problem is not None:
         findings.append(
             Finding(
@@ -201,40 +206,69 @@ def parse_note(rel: str, data: bytes) -> ParsedNote:
                 data={"column": doc.problem.column, "error": doc.problem.message},
             )
         )
-    body = parse_body(lines[doc.body_start - 1 :], doc.body_start)
+    body = parse_body_text(body_text, doc.body_start)
     for bad in body.bad_dates:
         findings.append(Finding("bad-date", path=rel, line=bad.line, data={"date": bad.token}))
-    findings.extend(patient_data(rel, data, lines))
+    findings.extend(patient_data(rel, data))
     return ParsedNote(rel, doc.fields, doc.key_lines, body, tuple(findings))
 
 
-def patient_data(rel: str, data: bytes, lines: list[str]) -> list[Finding]:
+def patient_data(rel: str, data: bytes) -> list[Finding]:
     """`patient-data` per line and pattern, over every physical line (front matter and code too).
 
     Only the pattern id is kept: echoing the match would copy the identifier into output.
-    Every pattern needs `geb.`, `756.` or five digits in a row; byte searches for those pick
-    the few candidate lines, so the patterns do not have to run over the whole vault.
+    Every pattern needs one of `_ID_SHAPES`; byte searches for those pick the few candidate
+    lines, so the patterns do not have to run over the whole vault.
     """
+    shapes = data.translate(_DIGITS_AND_CASE)
     starts: list[int] = []
-    searches = ((data.translate(_DIGITS_TO_ZERO), b"00000"), (data, b"756."),
-                (data.lower(), b"geb."))
-    for haystack, needle in searches:
-        pos = haystack.find(needle)
+    for needle in _ID_SHAPES:
+        pos = shapes.find(needle)
         while pos != -1:
             starts.append(pos)
-            end = data.find(b"\n", pos)
-            pos = -1 if end == -1 else haystack.find(needle, end + 1)
+            end = shapes.find(b"\n", pos)
+            pos = -1 if end == -1 else shapes.find(needle, end + 1)
+    if not starts:
+        return []
     found: list[Finding] = []
     index, counted_to, done = 0, 0, -1
     for pos in sorted(starts):
         index += data.count(b"\n", counted_to, pos)
         counted_to = pos
-        if index == done or index >= len(lines):
+        if index == done:
             continue
         done = index
+        raw = _line_bytes(data, pos)
+        # A line without capital letters and without `geb.`, `756.`, `nr` or `nummer` holds
+        # no identifier: a case number needs its word, an insurance number a capital
+        # letter. A phone number's line is such a line; it is not even decoded.
+        if (
+            raw == raw.lower()
+            and b"nr" not in raw
+            and b"nummer" not in raw
+            and b"geb." not in raw
+            and b"756." not in raw
+        ):
+            continue
+        line = decode(raw) if index == 0 else raw.decode("utf-8")
         found.extend(Finding("patient-data", path=rel, line=index + 1, data={"pattern": p})
-                     for p in _patient_patterns(lines[index]))
+                     for p in _patient_patterns(line))
     return found
+
+
+def _line_bytes(data: bytes, pos: int) -> bytes:
+    """The physical line around byte `pos`, cut as `split_lines` cuts the text.
+
+    Cutting at newline bytes never splits a UTF-8 character; only a line ended by CRLF
+    loses its CR.
+    """
+    start = data.rfind(b"\n", 0, pos) + 1
+    end = data.find(b"\n", pos)
+    if end == -1:
+        end = len(data)
+    elif data.endswith(b"\r", start, end):
+        end -= 1
+    return data[start:end]
 
 
 def _patient_patterns(line: str) -> list[str]:
@@ -249,7 +283,8 @@ def _patient_patterns(line: str) -> list[str]:
         hits.append((match.start(), "case-number"))
     if "756." in line and (match := _AHV.search(line)):
         hits.append((match.start(), "ahv"))
-    if match := _INSURANCE_NUMBER.search(line):
+    # An insurance number starts with a capital letter, which a phone or e-mail line has not.
+    if line != low and (match := _INSURANCE_NUMBER.search(line)):
         hits.append((match.start(), "insurance-number"))
     return [pattern for _, pattern in sorted(hits)]
 

@@ -585,3 +585,56 @@ def test_double_quoted_text_round_trips(data: dict[str, str]) -> None:
     assert document.fields == data
     assert list(document.key_lines.items()) == [(k, i + 2) for i, k in enumerate(data)]
     assert document.body_start == len(data) + 3
+
+
+# --- the whole text at once ----------------------------------------------------------
+
+# Pieces around the delimiters and line ends: what decides where front matter ends.
+DOCUMENT_PIECES = [
+    "---", "...", "----", "--- ", " ---", "\n", "\n", "\r\n", "\r", "\r\r\n", "\ufeff",
+    "name: Anna", "tags: [a, b]", "  - x", "# c", "a: 1", "a: b: c", "x", "", " ",
+    "- 2026-03-14 met: Kongress", "\t",
+]
+document_texts = st.lists(st.sampled_from(DOCUMENT_PIECES), max_size=14).map("".join)
+
+
+@settings(max_examples=500)
+@given(document_texts)
+def test_split_document_reads_what_the_line_list_reads(text: str) -> None:
+    """The same document as from the file's lines, and the body as its remaining lines."""
+    lines = split_lines(text)
+    document, body = fm.split_document(text)
+    assert document == parse_document_lines(lines)
+    # Split as `split_lines` splits, without normalizing the line ends a second time.
+    body_lines = body.split("\n")
+    if body_lines and not body_lines[-1]:
+        body_lines.pop()
+    assert body_lines == lines[document.body_start - 1 :]
+
+
+def test_split_document_body_after_the_closing_line() -> None:
+    document, body = fm.split_document("\ufeff---\r\nname: Anna\r\n...\r\n\r\n- 2026-03-14 met\r\n")
+    assert document == Document({"name": "Anna"}, {"name": 2}, 4)
+    assert body == "\n- 2026-03-14 met\n"
+
+
+def test_documents_are_built_as_the_dataclass_builds_them() -> None:
+    document = parse_document("---\nname: Anna\n---\n")
+    assert type(document) is Document
+    assert document == Document({"name": "Anna"}, {"name": 2}, 4, None)
+    with pytest.raises(AttributeError):
+        document.body_start = 1  # type: ignore[misc]
+
+
+@pytest.mark.parametrize(
+    "data",
+    [b"\xef\xbb\xbfname: \xff", b"name: \xc3", b"\xef\xbb\xbf\xef\xbb\xbf\xfe", b"\xef\xbb"],
+)
+def test_decode_reports_invalid_bytes_as_the_utf8_sig_codec_does(data: bytes) -> None:
+    with pytest.raises(UnicodeDecodeError) as expected:
+        data.decode("utf-8-sig")
+    with pytest.raises(UnicodeDecodeError) as found:
+        decode(data)
+    assert (found.value.start, found.value.reason) == (
+        expected.value.start, expected.value.reason
+    )

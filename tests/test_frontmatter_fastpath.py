@@ -1,10 +1,11 @@
 """The fast path for simple front matter gives exactly what the YAML event parser gives.
 
 `_load_simple` reads the common subset (`key: value`, flow and block lists of plain words)
-with string methods; whenever it accepts a text, the fields (with their types), the key
-lines and the absence of a problem must equal those of `_load_events`, the libyaml-based
-parser. Generated front matter sits in and around the subset: indicators, quotes,
-comments, odd indentation, Unicode spaces and line breaks, duplicate keys.
+with one regex over the lines and string methods; whenever it accepts a text, the fields
+(with their types), the key lines and the absence of a problem must equal those of
+`_load_events`, the libyaml-based parser. Generated front matter sits in and around the
+subset: indicators, quotes, comments, odd indentation, Unicode spaces and line breaks,
+duplicate keys.
 """
 
 from __future__ import annotations
@@ -42,7 +43,7 @@ def check_same(lines: list[str]) -> bool:
     if _NOT_YAML_CHAR.search(text) or _FAST_REFUSED.search(text):
         # `_load_yaml` never offers such text to the fast path.
         return False
-    fast = _load_simple(lines, 2)
+    fast = _load_simple(text, 2)
     if fast is None:
         return False
     fields, key_lines, problem = _load_events(text, 2)
@@ -212,10 +213,16 @@ def test_edge_cases_agree(lines: list[str]) -> None:
         ['a: ["x\\"y"]'],
         ['a: ["x" y]'],
         ["a: [a, b,]"],
+        ["a: Anna # Kommentar"],
+        ["a: Anna: Keller"],
+        ["a: Anna:"],
+        ["a:", "  - Anna # Kommentar"],
+        ["a:", "  - Anna:"],
+        ["a:", "  - Anna: Keller"],
     ],
 )
 def test_outside_the_subset_is_left_to_the_full_parser(lines: list[str]) -> None:
-    assert _load_simple(lines, 2) is None
+    assert _load_simple("\n".join(lines) + "\n", 2) is None
 
 
 def test_benchmark_front_matter_takes_the_fast_path(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -285,3 +292,31 @@ def test_generated_benchmark_vault_takes_the_fast_path(tmp_path: Path) -> None:
         lines = frontmatter.split_lines(frontmatter.decode(note.read_bytes()))
         close = lines.index("---", 1)
         assert check_same(lines[1:close]), note
+
+
+@pytest.mark.parametrize(
+    "lines",
+    [
+        ["phone: 0123", "zip: 00", "n: 5", "zero: 0", "neg: -5"],
+        ["a: 2024-02-29", "b: 2023-02-29", "c: 2024-02-29  ", "d: 2024-02-29 x"],
+        ["e: 2024-2-29", "f: 20240229", "g: 12345678901234567890"],
+        ["interests:", "  - Kochen", "  - 2024-02-29", "  - 0815"],
+    ],
+)
+def test_dates_and_digits_agree(lines: list[str]) -> None:
+    assert check_same(lines), lines
+
+
+def test_digits_too_long_for_a_number_stay_text() -> None:
+    digits = "1" * 5000
+    assert parse_document(f"---\nid: {digits}\n---\n").fields == {"id": digits}
+
+
+def test_printable_text_holds_nothing_the_checks_refuse() -> None:
+    """`_load_yaml` skips both character searches for text that `str.isprintable` accepts."""
+    refused = [
+        hex(code) for code in range(0x110000)
+        if chr(code).isprintable()
+        and (_NOT_YAML_CHAR.match(chr(code)) or _FAST_REFUSED.match(chr(code)))
+    ]
+    assert refused == []

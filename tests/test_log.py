@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import dataclasses
+import re
 from datetime import date
 
 import pytest
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from netzmd.log import (
@@ -16,11 +18,13 @@ from netzmd.log import (
     LinkLine,
     OpenTask,
     Vocabulary,
+    _find_tags,
     classify,
     find_links,
     find_tags,
     fold,
     parse_body,
+    parse_body_text,
     parse_line,
 )
 
@@ -529,3 +533,100 @@ def test_helpers_never_raise(text: str) -> None:
 @given(st.text())
 def test_fold_is_idempotent(text: str) -> None:
     assert fold(fold(text)) == fold(text)
+
+
+# --- the fast ways agree with the general ones ---------------------------------------------
+
+# Pieces of log lines, glued at random: list markers, boxes, the three date forms (real and
+# impossible), kinds, tags, links, embeds, URLs, fences, comments, quotes, odd blanks.
+LOG_PIECES = [
+    "- ", "* ", "+ ", "  - ", "\t- ", "-", "- [ ] ", "- [x] ", "- [X] ", "[x]", "2026-03-14",
+    "14.3.2026", "31.04.2026", "2026-02-30", "[[2026-03-14]]", "[[2026-03-14|Fr]]", ":", " ",
+    "met: ", "call:", "12:30 ", "https://x.example/a#b ", "#fachlich", " #Persönlich",
+    " #1", "C#", "(#x)", "[[Anna]]", "[[Anna #b]]", "![[Bild.png]]", "[t](u#v)", "[", "]",
+    "[[", "]]", "\n", "\n", "\n\n", "```", "~~~", "<!--", "-->", "> ", "📅 2026-12-05",
+    "✅ 2026-12-04", "\ufe0f", "e\u0301", "\u3000", "\r", "Text", "Über", "|", "\\",
+]
+log_texts = st.lists(st.sampled_from(LOG_PIECES) | grammar_text, max_size=25).map("".join)
+
+
+@settings(max_examples=500)
+@given(log_texts, st.integers(min_value=1, max_value=10**6))
+def test_parse_body_text_reads_what_parse_body_reads(text: str, first_line: int) -> None:
+    assert parse_body_text(text, first_line) == parse_body(text.split("\n"), first_line)
+
+
+def test_parse_body_text_of_a_log_with_code_and_comments() -> None:
+    text = (
+        "- 2026-03-14 met: Kongress #fachlich\n"
+        "```\n- 2026-03-15 im Code\n```\n"
+        "<!-- - 2026-03-16 auskommentiert -->\n"
+        "- 2026-03-17 call: [[Anna]]"
+    )
+    found = parse_body_text(text, 10)
+    assert [(e.line, e.date, e.kind) for e in found.entries] == [
+        (10, date(2026, 3, 14), "met"),
+        (15, date(2026, 3, 17), "call"),
+    ]
+
+
+@settings(max_examples=500)
+@given(log_texts)
+def test_find_tags_from_the_tail_agrees_with_the_whole_text(text: str) -> None:
+    # `_find_tags` reads the whole text; `find_tags` may answer from the tail after the
+    # first '#', the second time from its cache.
+    expected = _find_tags(text)
+    assert find_tags(text) == expected
+    assert find_tags(text) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "tags"),
+    [
+        ("Gespräch #fachlich #geben", ("fachlich", "geben")),
+        ("mit [[Anna]] #fachlich", ("fachlich",)),
+        ("[[Anna #b]] #c", ("c",)),  # the first '#' sits in a link
+        ("Text [[Anna #b", ("b",)),  # a link that never closes holds nothing
+        ("C# und #x", ("x",)),  # the first '#' follows a letter
+        ("https://x.example/#a #b", ("b",)),  # a fragment is no tag
+        ("siehe https://x.example/a #b https://y.example/#c", ("b",)),
+        ("[t](u #v) #w", ("v", "w")),  # a link target holds no space
+    ],
+)
+def test_find_tags_around_links_and_urls(text: str, tags: tuple[str, ...]) -> None:
+    assert find_tags(text) == tags
+    assert find_tags(text) == tags
+
+
+# The link pattern as it was before embeds were skipped by looking back: an oracle.
+_LINK_WITH_EMBED = re.compile(r"(!?)\[\[([^\[\]|#]*)[^\[\]]*\]\]")
+
+
+@given(log_texts)
+def test_find_links_skips_embeds_as_a_match_of_the_mark_would(text: str) -> None:
+    expected: list[str] = []
+    for embed, target in _LINK_WITH_EMBED.findall(text):
+        target = target.rstrip("\\").strip()
+        if not embed and target and target not in expected:
+            expected.append(target)
+    assert find_links(text) == tuple(expected)
+
+
+def test_entries_and_bodies_are_built_as_the_dataclasses_build_them() -> None:
+    found = parse_body_text("- [x] 2026-03-14 met: Kongress mit [[Anna]] #fachlich\n")
+    expected = Entry(1, date(2026, 3, 14), "met", "Kongress mit [[Anna]] #fachlich",
+                     ("fachlich",), ("Anna",), True)
+    (entry,) = found.entries
+    assert type(entry) is Entry and type(found) is Body
+    assert entry == expected and hash(entry) == hash(expected) and repr(entry) == repr(expected)
+    assert found == Body((expected,), (), (), ())
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        entry.text = "anders"  # type: ignore[misc]
+
+
+def test_parse_line_keeps_all_that_follows_the_head() -> None:
+    # Callers pass one line; should a line break slip in, it stays in the text as before.
+    entry = parse_line("- 2026-03-14 met: Kongress\nund mehr #fachlich")
+    assert isinstance(entry, Entry)
+    assert (entry.kind, entry.text, entry.tags) == ("met", "Kongress\nund mehr #fachlich",
+                                                    ("fachlich",))

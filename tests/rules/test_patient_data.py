@@ -5,9 +5,13 @@ from __future__ import annotations
 from pathlib import Path
 
 from click.testing import CliRunner
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from netzmd.cli import cli
 from netzmd.findings import Level
+from netzmd.frontmatter import decode, split_lines
+from netzmd.vault import _AHV, _BIRTH_DATE, _CASE_NUMBER, _INSURANCE_NUMBER, patient_data
 from tests.conftest import findings_for, make_vault, summary
 
 TODAY = "2026-11-27"
@@ -105,3 +109,35 @@ def test_check_reports_it_as_a_warning(tmp_path: Path) -> None:
         "Netzwerk-Vault (Schweigepflicht, Datenschutz)",
         "0 Kontakte, 0 Fehler, 1 Warnung, 0 Hinweise",
     ]
+
+
+# Pieces near the patterns and their prefilters: digit runs of every length, the AHV shape,
+# `geb.` in any case, the case-number words, capitals before nine digits, umlauts, BOM.
+PATIENT_PIECES = [
+    "12345", "050013580550", "1234", "123456789", "756.1234.5678.90", "756.1234.5678",
+    "geb.", "Geb. am ", "GEB.", " geb", "geb. am 3.4.1950", "nr", "Nr.", "nummer",
+    "Fall-Nr. ", "Pat.-Nr.: # ", "fall-nr ", "pat. nr ", "patientennummer ", "PID ", "pid ",
+    "A", "Ä", "ß", "X", "é", "12.03.1950", "1950-03-12", "3.4.50", " ", "\t", ":", "#", ".",
+    "-", "\n", "\n", "\r\n", "\r", "\ufeff", "phone: ",
+]
+patient_notes = st.tuples(
+    st.booleans(), st.lists(st.sampled_from(PATIENT_PIECES), max_size=30).map("".join)
+).map(lambda bom_text: ("\ufeff" if bom_text[0] else "") + bom_text[1])
+
+
+@settings(max_examples=500)
+@given(patient_notes)
+def test_every_line_is_searched_as_the_patterns_would_search_it(text: str) -> None:
+    """The byte searches that pick candidate lines never leave out a line with a match."""
+    data = text.encode("utf-8")
+    expected = []
+    for number, line in enumerate(split_lines(decode(data)), 1):
+        hits = sorted(
+            (match.start(), pattern)
+            for pattern, regex in (("birth-date", _BIRTH_DATE), ("case-number", _CASE_NUMBER),
+                                   ("ahv", _AHV), ("insurance-number", _INSURANCE_NUMBER))
+            if (match := regex.search(line))
+        )
+        expected += [(number, pattern) for _, pattern in hits]
+    found = patient_data("Notizen/x.md", data)
+    assert [(f.line, f.data["pattern"]) for f in found] == expected
