@@ -30,6 +30,7 @@ from netzmd.log import classify, fold
 from netzmd.model import Birthday, Contact, Goal, Interaction, Task, Vault
 from netzmd.vault import (
     ContactValues,
+    NameIndex,
     ParsedNote,
     _norm_folder,
     _note_date,
@@ -99,7 +100,6 @@ _LINE = itemgetter(7)
 _BY_DUE_PATH_LINE = attrgetter("due", "path", "line")
 _new_tuple = tuple.__new__
 _make_contact = record_builder(Contact)
-_make_finding = record_builder(Finding)
 
 CONTACT, GOAL, OTHER = "contact", "goal", "other"
 
@@ -297,22 +297,16 @@ class Assembly:
 
     def _index_names(self) -> None:
         """The name index (first file in path order wins a key) and `duplicate-contact`."""
-        keys = self._keys
+        index = NameIndex()
         for i, base in enumerate(self._base):
             name, rel, aliases = base[0], base[1], base[3]
-            clash = None
-            for key in (name, rel.rsplit("/", 1)[-1][:-3], *aliases):
-                folded = fold(key)
-                if not folded:
-                    continue
-                holder = keys.setdefault(folded, i)
-                if holder != i and clash is None:
-                    clash = key
+            clash = index.add((name, rel.rsplit("/", 1)[-1][:-3], *aliases), i)
             if clash is not None:
-                first = self._base[keys[fold(clash)]]
+                first = self._base[index.keys[fold(clash)]]
                 self._duplicates.append(Finding(
                     "duplicate-contact", path=rel, contact=name,
                     data={"key": clash, "other": first[1]}))
+        self._keys = index.keys
 
     def _unknown_goals(self, i: int) -> list[Finding]:
         base = self._base[i]

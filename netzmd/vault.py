@@ -559,7 +559,7 @@ def build_goal(note: ParsedNote, findings: list[Finding]) -> Goal:
     return Goal(title, note.rel, fields, target, since, by, min_interactions, match)
 
 
-# ---------------------------------------------------------------- assembly
+# ---------------------------------------------------------------- names
 
 
 class NameIndex:
@@ -636,16 +636,6 @@ def _compile_builder(cls: type) -> Callable[..., Any]:
     exec("\n".join(lines), namespace)
     builder: Callable[..., Any] = namespace["build"]
     return builder
-
-
-def assemble(
-    root: Path, config: Config, parsed: list[ParsedNote], findings: list[Finding]
-) -> Vault:
-    """Cross-file work on parsed notes (in path order): see `netzmd.assembly`."""
-    from netzmd.assembly import Assembly, note_record
-
-    records = {note.rel: note_record(note) for note in parsed}
-    return Assembly(root, config).build(records, findings)
 
 
 # progress(done, total): `total` counts the notes that need parsing, not cache hits, so
