@@ -28,6 +28,7 @@ from netzmd.config import Config
 from netzmd.findings import Finding
 from netzmd.log import classify, fold
 from netzmd.model import Birthday, Contact, Goal, Interaction, Task, Vault
+from netzmd.records import record_builder
 from netzmd.vault import (
     ContactValues,
     NameIndex,
@@ -37,7 +38,6 @@ from netzmd.vault import (
     _under,
     build_goal,
     contact_values,
-    record_builder,
 )
 
 # (ordinal, kind, tags, text, line, links)

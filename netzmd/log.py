@@ -13,7 +13,9 @@ import re
 import unicodedata
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from typing import Any, cast
+from typing import Any
+
+from netzmd.records import draft_of, record_builder
 
 __all__ = [
     "DEFAULT_VOCABULARY",
@@ -225,39 +227,10 @@ def _token_date(token: str) -> datetime.date | None:
     return date
 
 
-class _EntryDraft:
-    """An Entry's slots without the frozen `__setattr__`: filled, then made an Entry.
-
-    An object may take another class with the very same slots (and nothing else) as its
-    `__class__`. Seven plain slot stores and that one assignment cost half of what seven
-    descriptor calls do, which counts for the 100,000 entries of a large vault.
-    """
-
-    __slots__ = Entry.__slots__
-
-
-def _new_entry(
-    line: int,
-    date: datetime.date,
-    kind: str | None,
-    text: str,
-    tags: tuple[str, ...],
-    links: tuple[str, ...],
-    done_task: bool,
-) -> Entry:
-    """`Entry(...)`, without the frozen dataclass's `object.__setattr__` per field."""
-    entry: Any = _NEW(_EntryDraft)
-    entry.line = line
-    entry.date = date
-    entry.kind = kind
-    entry.text = text
-    entry.tags = tags
-    entry.links = links
-    entry.done_task = done_task
-    entry.__class__ = Entry
-    return cast(Entry, entry)
-
-
+# Built without the frozen `__setattr__` (netzmd.records): 100,000 entries in a large vault.
+_new_entry = record_builder(Entry)
+_new_body = record_builder(Body)
+_ENTRY_DRAFT = draft_of(Entry)
 _NEW = object.__new__
 
 
@@ -518,20 +491,8 @@ class _Found:
                 self.link_lines.append(link_line)
 
     def body(self) -> Body:
-        # Built as `_new_entry` builds an entry: one Body per note.
-        body: Any = _NEW(_BodyDraft)
-        body.entries = tuple(self.entries)
-        body.tasks = tuple(self.tasks)
-        body.link_lines = tuple(self.link_lines)
-        body.bad_dates = tuple(self.bad_dates)
-        body.__class__ = Body
-        return cast(Body, body)
-
-
-class _BodyDraft:
-    """A Body's slots without the frozen `__setattr__` (see `_EntryDraft`)."""
-
-    __slots__ = Body.__slots__
+        return _new_body(tuple(self.entries), tuple(self.tasks), tuple(self.link_lines),
+                         tuple(self.bad_dates))
 
 
 def parse_body_text(text: str, first_line: int = 1) -> Body:
@@ -566,7 +527,7 @@ def parse_body_text(text: str, first_line: int = 1) -> Body:
                     bad_dates.append(BadDate(number, token))
                     continue
                 rest = rest.strip()
-                entry: Any = _NEW(_EntryDraft)
+                entry: Any = _NEW(_ENTRY_DRAFT)
                 entry.line = number
                 entry.date = date
                 entry.kind = kind

@@ -9,7 +9,6 @@ import re
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
-from dataclasses import fields as dataclass_fields
 from pathlib import Path
 from stat import S_ISREG
 from typing import TYPE_CHECKING, Any, TypeVar
@@ -20,6 +19,7 @@ from netzmd.findings import Finding
 from netzmd.frontmatter import decode, split_document
 from netzmd.log import Body, fold, parse_body_text
 from netzmd.model import Birthday, Contact, Goal, Vault
+from netzmd.records import record_builder
 
 if TYPE_CHECKING:
     from netzmd.cache import ParseCache
@@ -604,38 +604,6 @@ def _note_date(note: ParsedNote) -> dt.date | None:
         except _BadField:
             return None
     return None
-
-
-def record_builder(cls: type[T]) -> Callable[..., T]:
-    """A positional constructor for a frozen, slotted dataclass without `__post_init__`.
-
-    The generated `__init__` of a frozen dataclass sets each field through
-    `object.__setattr__`; setting the slots directly builds the same object in half the
-    time, which counts for the 100,000 interactions of a large vault. Other classes get
-    their own constructor.
-    """
-    built = _BUILDERS.get(cls)
-    if built is None:
-        built = _BUILDERS[cls] = _compile_builder(cls)
-    return built
-
-
-_BUILDERS: dict[type, Callable[..., Any]] = {}
-
-
-def _compile_builder(cls: type) -> Callable[..., Any]:
-    names = [f.name for f in dataclass_fields(cls)]
-    if not set(names) <= set(getattr(cls, "__slots__", ())) or hasattr(cls, "__post_init__"):
-        return cls
-    namespace: dict[str, Any] = {"new": object.__new__, "cls": cls}
-    lines = [f"def build({', '.join(names)}):", "    obj = new(cls)"]
-    for name in names:
-        namespace[f"set_{name}"] = getattr(cls, name).__set__
-        lines.append(f"    set_{name}(obj, {name})")
-    lines.append("    return obj")
-    exec("\n".join(lines), namespace)
-    builder: Callable[..., Any] = namespace["build"]
-    return builder
 
 
 # progress(done, total): `total` counts the notes that need parsing, not cache hits, so
